@@ -1,0 +1,61 @@
+# Entra SSO harness: `make run` to try it, `make test` to check it. `make help` lists everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+# SP_URL / IDP_URL: unset, `make run` uses http://localhost:8000 and http://127.0.0.1:8001 and
+# the tests pick free loopback ports; set, both use them (`make run SP_URL=http://localhost:9000`).
+ifdef SP_URL
+export SP_URL
+endif
+ifdef IDP_URL
+export IDP_URL
+endif
+
+.PHONY: help setup run test lint typecheck unit e2e bench certs clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "  Variables: SP_URL (default http://localhost:8000), IDP_URL (default http://127.0.0.1:8001),"
+	@echo "             TEST_MODE=1 (make run: the mock's Scenario menu and control API)"
+
+$(STAMP): pyproject.toml
+	@scripts/system-deps.sh xmlsec1
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip >/dev/null
+	@$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+setup: $(STAMP) certs ## Create .venv, install packages and xmlsec1, generate test keys
+
+certs: $(STAMP) ## Generate the test-only keys into certs/ (kept when present)
+	@$(PY) -m certs
+
+run: setup ## Start the mock Entra ID and the Trakstar clone with the default tenant (Ctrl-C stops both)
+	@TEST_MODE=$(TEST_MODE) $(PY) -m devserver
+
+lint: $(STAMP) ## ruff
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP) ## mypy --strict on both apps
+	@$(VENV)/bin/mypy
+
+unit: setup ## Fast tests only (no browser)
+	@$(PY) -m pytest tests -q
+
+e2e: setup ## Browser tests only (Chromium)
+	@scripts/system-deps.sh chromium
+	@$(PY) -m pytest e2e -q
+
+test: setup lint typecheck ## Everything: ruff, mypy, fast tests and e2e in Chromium
+	@scripts/system-deps.sh chromium
+	@$(PY) -m pytest -q
+
+bench: setup ## Benchmarks (ratios against a baseline measured in the same run)
+	@$(PY) -m bench
+
+clean: ## Remove the venv, generated keys and the SP database
+	rm -rf $(VENV) instance certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache

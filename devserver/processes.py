@@ -1,0 +1,97 @@
+"""Start an app as a child process, wait until it answers, stop it cleanly."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class StartError(RuntimeError):
+    """An app exited or never answered; the message carries the end of its log."""
+
+
+@dataclass(kw_only=True)
+class App:
+    name: str
+    argv: Sequence[str]
+    url: str
+    log_path: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, *self.argv],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    def wait_ready(self, deadline: float) -> None:
+        """Poll until the app answers any HTTP request (no fixed sleeps)."""
+        parts = urlsplit(self.url)
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise StartError(
+                    f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
+            try:
+                conn = http.client.HTTPConnection(
+                    parts.hostname or "127.0.0.1", parts.port, timeout=1
+                )
+                conn.request("GET", "/")
+                conn.getresponse().read()
+                conn.close()
+                return
+            except OSError:
+                time.sleep(0.05)  # a poll interval, not a wait for an outcome
+        raise StartError(f"{self.name} did not answer on {self.url}:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def start_all(apps: Sequence[App], *, timeout: float = 30.0) -> None:
+    """Start every app at once (they import in parallel), then wait for each."""
+    for app in apps:
+        app.start()
+    deadline = time.monotonic() + timeout
+    try:
+        for app in apps:
+            app.wait_ready(deadline)
+    except BaseException:
+        stop_all(apps)
+        raise
+
+
+def stop_all(apps: Sequence[App]) -> None:
+    for app in apps:
+        app.stop()

@@ -1,0 +1,115 @@
+"""Both apps and one Chromium per test session; a fresh browser context per test.
+
+The apps run as real processes on loopback ports, started the way `make run` starts them, each
+with a throwaway database. Chromium is Debian's, launched by path; Playwright's own download is
+used only where the system has none.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devserver.processes import App, start_all, stop_all
+
+TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "e2e" in item.nodeid.split("/")[0]:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Harness:
+    sp_url: str
+    idp_url: str
+    database: Path
+    sp_log: Path
+    idp_log: Path
+
+    @property
+    def sign_on_url(self) -> str:
+        return f"{self.sp_url}/auth/saml/?namespace=contoso"
+
+    @property
+    def saml2_url(self) -> str:
+        return f"{self.idp_url}/{TENANT_ID}/saml2"
+
+
+@pytest.fixture(scope="session")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    folder = tmp_path_factory.mktemp("harness")
+    sp_url = os.environ.get("SP_URL") or f"http://localhost:{_free_port()}"
+    idp_url = os.environ.get("IDP_URL") or f"http://127.0.0.1:{_free_port()}"
+    database = folder / "sp.sqlite3"
+    env = {
+        "SP_URL": sp_url,
+        "IDP_URL": idp_url,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SP_SECRET_KEY": "e2e-only",
+        "MOCK_IDP_SECRET_KEY": "e2e-only",
+    }
+    apps = [
+        App(
+            name="mock_idp",
+            argv=["-m", "mock_idp", "--test-mode"],
+            url=idp_url,
+            env=env,
+            log_path=folder / "mock_idp.log",
+        ),
+        App(
+            name="sp",
+            argv=["-m", "sp", "serve", "--seed"],
+            url=sp_url,
+            env=env,
+            log_path=folder / "sp.log",
+        ),
+    ]
+    start_all(apps)
+    try:
+        yield Harness(
+            sp_url=sp_url,
+            idp_url=idp_url,
+            database=database,
+            sp_log=apps[1].log_path,
+            idp_log=apps[0].log_path,
+        )
+    finally:
+        stop_all(apps)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    system = shutil.which("chromium") or shutil.which("chromium-browser")
+    args = {**browser_type_launch_args, "args": CHROMIUM_FLAGS}
+    if system:
+        args["executable_path"] = system
+    return args
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "accept_downloads": True}

@@ -1,0 +1,68 @@
+"""Page objects for what a person sees: Entra's sign-in pages and Trakstar's pages."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+class EntraSignIn:
+    """The mock's sign-in: the username step, then the password step, as Entra does it."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def expect_shown(self) -> None:
+        expect(self.page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+    def enter_username(self, upn: str) -> None:
+        self.page.get_by_label("Email, phone, or Skype").fill(upn)
+        self.page.get_by_role("button", name="Next").click()
+
+    def enter_password(self, password: str) -> None:
+        expect(self.page.get_by_role("heading", name="Enter password")).to_be_visible()
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+
+    def sign_in(self, upn: str, password: str) -> None:
+        self.expect_shown()
+        self.enter_username(upn)
+        self.enter_password(password)
+
+    def expect_error(self, text: str) -> None:
+        expect(self.page.get_by_role("alert")).to_contain_text(text)
+
+
+class EntraErrorPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def expect_code(self, code: int) -> None:
+        expect(
+            self.page.get_by_text("Sorry, but we're having trouble signing you in.")
+        ).to_be_visible()
+        expect(self.page.locator("#aadsts")).to_contain_text(f"AADSTS{code}:")
+
+
+class Perform:
+    """Trakstar Perform pages on the SP."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    def expect_dashboard_for(self, name: str) -> None:
+        self.page.wait_for_url(re.compile(re.escape(self.base_url) + r"/dashboard$"))
+        expect(self.page.locator("#whoami")).to_contain_text(f"Signed in as {name}")
+
+    def expect_sso_error(self, text: str) -> None:
+        expect(self.page.get_by_role("heading", name="Single sign-on failed")).to_be_visible()
+        expect(self.page.locator("#sso-error")).to_contain_text(text)
+        expect(self.page.locator("#error-id")).not_to_be_empty()
+
+    def expect_not_signed_in(self) -> None:
+        """Nothing granted: the protected page still sends the browser to sign in."""
+        self.page.goto(f"{self.base_url}/dashboard")
+        self.page.wait_for_url(re.compile(re.escape(self.base_url) + r"/login"))
+        expect(self.page.get_by_role("heading", name="Sign in to Trakstar Perform")).to_be_visible()

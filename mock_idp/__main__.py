@@ -1,0 +1,46 @@
+"""`python -m mock_idp [--config FILE] [--test-mode]`: serve the mock, loopback only."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from werkzeug.serving import run_simple
+
+from mock_idp.app import create_app
+from mock_idp.config import IdpConfig
+from mock_idp.tenant import TenantConfigError
+
+LOOPBACK = "127.0.0.1"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mock_idp", description=__doc__)
+    parser.add_argument("--config", type=Path, help="tenant file (default: tenants/default.toml)")
+    parser.add_argument(
+        "--test-mode",
+        action="store_true",
+        help="enable the harness control API and the Scenario menu",
+    )
+    args = parser.parse_args(argv)
+    overrides: dict[str, object] = {}
+    if args.config:
+        overrides["tenant_file"] = args.config
+    if args.test_mode:
+        overrides["test_mode"] = True
+    config = IdpConfig.from_env(**overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s mock_idp %(message)s")
+    try:
+        app = create_app(config)
+    except (TenantConfigError, OSError) as exc:
+        print(f"mock_idp: cannot load the tenant: {exc}", file=sys.stderr)
+        return 2
+    # Loopback only, whatever the URL says: the mock must never be reachable from elsewhere.
+    run_simple(LOOPBACK, config.port, app, threaded=True, use_reloader=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""`create_app`: the mock Entra ID as a Flask app, its tenant and keys loaded once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from mock_idp.config import IdpConfig
+from mock_idp.state import IdpState
+from mock_idp.tenant import Tenant, load_tenant
+from mock_idp.views import errors, federation, home, saml2
+
+
+def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None) -> Flask:
+    config = config or IdpConfig.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=config.secret_key or "mock-idp-tests-only",
+        SESSION_COOKIE_NAME="idp_session",  # distinct from the SP's: cookies ignore ports
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if tenant is None:
+        tenant = load_tenant(
+            config.tenant_file, substitutions=config.substitutions(), now=datetime.now(UTC)
+        )
+    app.extensions["mock_idp"] = IdpState(config=config, tenant=tenant)
+
+    csrf = CSRFProtect(app)
+    for blueprint in (home.bp, saml2.bp, federation.bp):
+        app.register_blueprint(blueprint)
+    # The SP posts AuthnRequests cross-site (HTTP-POST binding): no form token is possible.
+    csrf.exempt(saml2.saml2_post)
+    errors.register_error_pages(app)
+    logging.getLogger("mock_idp").setLevel(logging.INFO)
+    return app

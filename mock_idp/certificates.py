@@ -1,0 +1,93 @@
+"""Signing certificates shaped like the ones Entra creates for a SAML app (entra-saml.md §6)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+ENTRA_CERT_CN = "Microsoft Azure Federated SSO Certificate"
+VALIDITY = timedelta(days=3 * 365)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SigningPair:
+    """A private key loaded once, as a key object, and its certificate."""
+
+    key: rsa.RSAPrivateKey
+    cert: x509.Certificate
+
+    @property
+    def thumbprint(self) -> str:
+        """SHA-1 of the DER, 40 uppercase hex characters, as Entra's portal shows it."""
+        return hashlib.sha1(self.cert_der, usedforsecurity=False).hexdigest().upper()
+
+    @property
+    def cert_der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def cert_b64(self) -> str:
+        """Single-line base64 DER, as in KeyInfo and metadata."""
+        return base64.b64encode(self.cert_der).decode("ascii")
+
+    def cert_pem(self) -> str:
+        """Certificate (Base64) download: PEM armour, 76-character lines, CRLF (as observed)."""
+        b64 = self.cert_b64
+        lines = [b64[i : i + 76] for i in range(0, len(b64), 76)]
+        return "\r\n".join(["-----BEGIN CERTIFICATE-----", *lines, "-----END CERTIFICATE-----", ""])
+
+    def key_pem(self) -> bytes:
+        return self.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+
+def generate(
+    now: datetime,
+    *,
+    common_name: str = ENTRA_CERT_CN,
+    valid_for: timedelta = VALIDITY,
+    key_size: int = 2048,
+) -> SigningPair:
+    """Self-signed RSA/SHA-256 certificate with no extensions and a 16-byte serial, like Entra's."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    start = now.replace(microsecond=0)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(int.from_bytes(secrets.token_bytes(16), "big") >> 1)
+        .not_valid_before(start)
+        .not_valid_after(start + valid_for)
+        .sign(key, hashes.SHA256())
+    )
+    return SigningPair(key=key, cert=cert)
+
+
+def load(key_path: Path, cert_path: Path) -> SigningPair:
+    """Load a pair from PEM files (once, at start: a PEM load costs ~60 ms)."""
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError(f"{key_path} is not an RSA private key")
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    return SigningPair(key=key, cert=cert)
+
+
+def save(pair: SigningPair, key_path: Path, cert_path: Path) -> None:
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.write_bytes(pair.key_pem())
+    key_path.chmod(0o600)
+    cert_path.write_text(pair.cert_pem(), newline="")

@@ -1,0 +1,47 @@
+"""The mock Entra ID's typed configuration; only `from_env` reads the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_TENANT = PACKAGE_DIR / "tenants" / "default.toml"
+DEFAULT_CERTS = PACKAGE_DIR.parent / "certs"
+DEFAULT_URL = "http://127.0.0.1:8001"
+DEFAULT_SP_URL = "http://localhost:8000"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class IdpConfig:
+    base_url: str = DEFAULT_URL
+    sp_url: str = DEFAULT_SP_URL
+    tenant_file: Path = DEFAULT_TENANT
+    certs_dir: Path = DEFAULT_CERTS
+    secret_key: str = ""
+    # Test mode exposes the harness control API and the Scenario menu; never on by default.
+    test_mode: bool = False
+
+    @property
+    def port(self) -> int:
+        return urlsplit(self.base_url).port or 80
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> IdpConfig:
+        values: dict[str, object] = {
+            "base_url": os.environ.get("IDP_URL", DEFAULT_URL).rstrip("/"),
+            "sp_url": os.environ.get("SP_URL", DEFAULT_SP_URL).rstrip("/"),
+            "tenant_file": Path(os.environ.get("MOCK_IDP_TENANT", str(DEFAULT_TENANT))),
+            "certs_dir": Path(os.environ.get("CERTS_DIR", str(DEFAULT_CERTS))),
+            "secret_key": os.environ.get("MOCK_IDP_SECRET_KEY") or secrets.token_hex(32),
+            "test_mode": os.environ.get("MOCK_IDP_TEST_MODE", "") in ("1", "true", "yes"),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def substitutions(self) -> dict[str, str]:
+        """Placeholders a tenant file may use."""
+        return {"SP_URL": self.sp_url, "IDP_URL": self.base_url, "CERTS_DIR": str(self.certs_dir)}

@@ -1,0 +1,150 @@
+"""Build Entra-shaped SAML Responses and Assertions (entra-saml.md §4.2, §4.4, §4.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from lxml import etree
+
+from mock_idp.protocol.claims import Claim
+from mock_idp.protocol.xml import SAML, SAMLP, saml_time
+
+PASSWORD_CLASS = "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"
+BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
+
+# Observed timing (§4.2): T0 sits ~150 ms before the Assertion IssueInstant; the window is
+# T0 - 5 min .. T0 + 60 min; the Response IssueInstant follows the Assertion's by a few ms.
+T0_LEAD = timedelta(milliseconds=150)
+NOT_BEFORE_SKEW = timedelta(minutes=5)
+LIFETIME = timedelta(minutes=60)
+RESPONSE_LAG = timedelta(milliseconds=2)
+
+NewId = Callable[[], str]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Issuance:
+    """Everything that goes into one token, decided before any XML is built."""
+
+    issuer: str
+    destination: str
+    in_response_to: str | None
+    audience: str
+    name_id: str
+    name_id_format: str
+    claims: tuple[Claim, ...]
+    authn_instant: datetime
+    authn_context_class: str = PASSWORD_CLASS
+
+
+def _saml(tag: str, parent: etree._Element | None = None, **attrs: str) -> etree._Element:
+    qname = f"{{{SAML}}}{tag}"
+    if parent is None:
+        return etree.Element(qname, attrs, nsmap={None: SAML})
+    return etree.SubElement(parent, qname, attrs)
+
+
+def build_assertion(issuance: Issuance, *, now: datetime, new_id: NewId) -> etree._Element:
+    """The unsigned Assertion, its children in Entra's order."""
+    t0 = now - T0_LEAD
+    assertion_id = new_id()
+    assertion = _saml("Assertion", ID=assertion_id, IssueInstant=saml_time(now), Version="2.0")
+    _saml("Issuer", assertion).text = issuance.issuer
+
+    subject = _saml("Subject", assertion)
+    _saml("NameID", subject, Format=issuance.name_id_format).text = issuance.name_id
+    confirmation = _saml("SubjectConfirmation", subject, Method=BEARER)
+    data = {"NotOnOrAfter": saml_time(t0 + LIFETIME), "Recipient": issuance.destination}
+    if issuance.in_response_to is not None:
+        data = {"InResponseTo": issuance.in_response_to, **data}
+    _saml("SubjectConfirmationData", confirmation, **data)
+
+    conditions = _saml(
+        "Conditions",
+        assertion,
+        NotBefore=saml_time(t0 - NOT_BEFORE_SKEW),
+        NotOnOrAfter=saml_time(t0 + LIFETIME),
+    )
+    _saml("Audience", _saml("AudienceRestriction", conditions)).text = issuance.audience
+
+    if issuance.claims:
+        statement = _saml("AttributeStatement", assertion)
+        for claim in issuance.claims:
+            attribute = _saml("Attribute", statement, Name=claim.name)
+            for value in claim.values:
+                _saml("AttributeValue", attribute).text = value
+
+    authn = _saml(
+        "AuthnStatement",
+        assertion,
+        AuthnInstant=saml_time(issuance.authn_instant),
+        SessionIndex=assertion_id,
+    )
+    context = _saml("AuthnContext", authn)
+    _saml("AuthnContextClassRef", context).text = issuance.authn_context_class
+    return assertion
+
+
+def _response_root(
+    *,
+    issuer: str,
+    destination: str | None,
+    in_response_to: str | None,
+    now: datetime,
+    new_id: NewId,
+) -> etree._Element:
+    attrs = {"ID": new_id(), "Version": "2.0", "IssueInstant": saml_time(now)}
+    if destination is not None:
+        attrs["Destination"] = destination
+    if in_response_to is not None:
+        attrs["InResponseTo"] = in_response_to
+    response = etree.Element(f"{{{SAMLP}}}Response", attrs, nsmap={"samlp": SAMLP})
+    etree.SubElement(response, f"{{{SAML}}}Issuer", nsmap={None: SAML}).text = issuer
+    return response
+
+
+def build_response(
+    issuance: Issuance, assertion: etree._Element, *, now: datetime, new_id: NewId
+) -> etree._Element:
+    """The Response around an (already signed, when so configured) Assertion."""
+    response = _response_root(
+        issuer=issuance.issuer,
+        destination=issuance.destination,
+        in_response_to=issuance.in_response_to,
+        now=now + RESPONSE_LAG,
+        new_id=new_id,
+    )
+    status = etree.SubElement(response, f"{{{SAMLP}}}Status")
+    etree.SubElement(status, f"{{{SAMLP}}}StatusCode", Value=SUCCESS)
+    response.append(assertion)
+    return response
+
+
+def build_error_response(
+    *,
+    issuer: str,
+    destination: str | None,
+    in_response_to: str | None,
+    top_code: str,
+    second_code: str | None,
+    message: str,
+    now: datetime,
+    new_id: NewId,
+) -> etree._Element:
+    """A non-Success Response as in §4.5: Status with nested codes and a StatusMessage."""
+    response = _response_root(
+        issuer=issuer,
+        destination=destination,
+        in_response_to=in_response_to,
+        now=now,
+        new_id=new_id,
+    )
+    status = etree.SubElement(response, f"{{{SAMLP}}}Status")
+    top = etree.SubElement(status, f"{{{SAMLP}}}StatusCode", Value=top_code)
+    if second_code:
+        etree.SubElement(top, f"{{{SAMLP}}}StatusCode", Value=second_code)
+    etree.SubElement(status, f"{{{SAMLP}}}StatusMessage").text = message
+    return response

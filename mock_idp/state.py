@@ -1,0 +1,38 @@
+"""What one running mock holds: its config, the tenant, and the injected clock and ID source."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from mock_idp.config import IdpConfig
+from mock_idp.tenant import Tenant
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def entra_id() -> str:
+    """Entra's ID form: `_` and a lowercase hyphenated GUID (a valid xs:ID)."""
+    return f"_{uuid.uuid4()}"
+
+
+@dataclass(kw_only=True, slots=True)
+class IdpState:
+    config: IdpConfig
+    tenant: Tenant
+    clock: Callable[[], datetime] = field(default=utc_now)
+    new_id: Callable[[], str] = field(default=entra_id)
+
+    def saml2_url(self) -> str:
+        return f"{self.config.base_url}/{self.tenant.tenant_id}/saml2"
+
+
+def get_state() -> IdpState:
+    state: IdpState = current_app.extensions["mock_idp"]
+    return state

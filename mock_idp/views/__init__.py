@@ -1,0 +1,1 @@
+"""Thin blueprints: HTTP in, one core call, HTTP out."""

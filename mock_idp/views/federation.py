@@ -1,0 +1,46 @@
+"""Federation metadata and the SAML Signing Certificate downloads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+
+from mock_idp.federation import app_metadata
+from mock_idp.state import get_state
+from mock_idp.tenant import EnterpriseApp
+from mock_idp.views.saml2 import tenant_state
+
+bp = Blueprint("federation", __name__)
+
+
+def _app(app_id: str | None) -> EnterpriseApp:
+    app = get_state().tenant.apps.get(app_id or "")
+    if app is None:
+        abort(404, description=f"No application with ID '{app_id}' in this tenant.")
+    return app
+
+
+@bp.get("/<tenant>/federationmetadata/2007-06/federationmetadata.xml")
+def metadata(tenant: str) -> Response:
+    state = tenant_state(tenant)
+    app = _app(request.args.get("appid"))
+    return Response(app_metadata(state, app), mimetype="application/xml")
+
+
+@bp.get("/<tenant>/apps/<app_id>/certificate/<thumbprint>.<fmt>")
+def certificate(tenant: str, app_id: str, thumbprint: str, fmt: str) -> Response:
+    """Certificate (Base64) `.cer` PEM text, Certificate (Raw) `.der`-in-`.cer`, or `.pem`."""
+    tenant_state(tenant)
+    app = _app(app_id)
+    cert = next((c for c in app.certificates if c.pair.thumbprint == thumbprint.upper()), None)
+    if cert is None:
+        abort(404, description="No such certificate for this application.")
+    kind = request.args.get("kind", "base64")
+    name = app.name.replace(" ", "")
+    if fmt == "cer" and kind == "raw":
+        body, mimetype = cert.pair.cert_der, "application/pkix-cert"
+    elif fmt in ("cer", "pem"):
+        body, mimetype = cert.pair.cert_pem().encode("ascii"), "application/x-x509-ca-cert"
+    else:
+        abort(404)
+    disposition = f'attachment; filename="{name}.{fmt}"'
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})

@@ -1,0 +1,1 @@
+"""A reference SAML SP that clones Trakstar Perform's single sign-on with Microsoft Entra ID."""

@@ -1,0 +1,87 @@
+"""The SP's records: organisations, people, SAML settings, pending requests, replay cache, audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sso_entitled: Mapped[bool] = mapped_column(Boolean, default=False)  # SSO is a paid feature
+    require_sso: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    saml: Mapped[SamlSettings | None] = relationship(back_populates="organisation")
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    email: Mapped[str] = mapped_column(String(320))  # as entered; matched case-insensitively
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class SamlSettings(Base):
+    """What the admin pasted from Entra; the certificates are the only trust anchors."""
+
+    __tablename__ = "saml_settings"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    idp_sso_url: Mapped[str] = mapped_column(String(2048))
+    idp_entity_id: Mapped[str] = mapped_column(String(2048))
+    idp_logout_url: Mapped[str] = mapped_column(String(2048), default="")
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    previous_certificate_pem: Mapped[str] = mapped_column(Text, default="")  # kept during rollover
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="saml")
+
+
+class PendingRequest(Base):
+    """An AuthnRequest this browser sent, consumed by the first response that claims it."""
+
+    __tablename__ = "pending_requests"
+
+    request_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    browser_hash: Mapped[str] = mapped_column(String(64), index=True)
+    namespace: Mapped[str] = mapped_column(String(64))
+    return_to: Mapped[str] = mapped_column(String(512))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SeenId(Base):
+    """Replay cache: Response and Assertion IDs accepted once, until they expire anyway."""
+
+    __tablename__ = "seen_ids"
+
+    value: Mapped[str] = mapped_column(String(256), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str] = mapped_column(Text, default="")

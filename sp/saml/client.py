@@ -1,0 +1,133 @@
+"""The only module that calls pysaml2: start a login, verify a response, map its errors to ours."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.client import Saml2Client
+from saml2.response import StatusError, UnsolicitedResponse
+from saml2.sigver import MissingKey, SigverError
+
+from sp.saml import errors
+from sp.saml.identity import (
+    IdpSettings,
+    SubjectConfirmation,
+    VerifiedAssertion,
+    VerifiedResponse,
+)
+from sp.saml.settings import SpEndpoints, build_sp_config
+
+log = logging.getLogger("sp.saml")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LoginRedirect:
+    url: str
+    request_id: str
+
+
+class SamlClient:
+    """pysaml2 configured for one organisation; build once per settings version, then reuse."""
+
+    def __init__(self, sp: SpEndpoints, idp: IdpSettings) -> None:
+        self.sp = sp
+        self.idp = idp
+        self._client = Saml2Client(config=build_sp_config(sp, idp))
+
+    def start_login(self, relay_state: str) -> LoginRedirect:
+        """An AuthnRequest by HTTP-Redirect; Issuer is the fixed entity ID, ACS this namespace's."""
+        request_id, info = self._client.prepare_for_authenticate(
+            entityid=self.idp.entity_id,
+            relay_state=relay_state,
+            binding=BINDING_HTTP_REDIRECT,
+            assertion_consumer_service_url=self.sp.acs_url,
+        )
+        location = dict(info["headers"])["Location"]
+        return LoginRedirect(url=location, request_id=str(request_id))
+
+    def verify(self, saml_response_b64: str, outstanding: Mapping[str, str]) -> VerifiedResponse:
+        """pysaml2's verification, every failure raised as one of our typed errors."""
+        try:
+            result = self._client.parse_authn_request_response(
+                saml_response_b64,
+                BINDING_HTTP_POST,
+                outstanding=dict(outstanding),
+                # A non-empty conv_info is what makes pysaml2 check Recipient (#46).
+                conv_info={"checked_by": "sp.saml.client"},
+            )
+        except UnsolicitedResponse as exc:
+            raise errors.UnsolicitedResponse(f"pysaml2: {exc!r}") from exc
+        except StatusError as exc:
+            raise errors.IdpReportedError(f"pysaml2 status: {exc!r}") from exc
+        except (SigverError, MissingKey) as exc:
+            raise errors.InvalidSignature(f"pysaml2: {exc!r}") from exc
+        except Exception as exc:  # pysaml2 raises many unrelated types; all mean "refuse"
+            raise errors.ResponseRejected(f"pysaml2 {type(exc).__name__}: {exc}") from exc
+        # pysaml2 returns None, or an object with no assertion ("hollow"), on some failures.
+        if result is None or getattr(result, "assertion", None) is None:
+            raise errors.ResponseRejected("pysaml2 returned no verified assertion")
+        return _convert(result)
+
+
+def _time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _text(element: Any) -> str | None:
+    return None if element is None else element.text
+
+
+def _convert(result: Any) -> VerifiedResponse:
+    response, assertion = result.response, result.assertion
+    subject = assertion.subject
+    name_id = subject.name_id if subject is not None else None
+    if name_id is None or not (name_id.text or "").strip():
+        raise errors.ResponseRejected("the assertion has no NameID")
+    conditions = assertion.conditions
+    restrictions = conditions.audience_restriction if conditions is not None else []
+    statements = assertion.authn_statement or []
+    attributes: dict[str, tuple[str, ...]] = {}
+    for statement in assertion.attribute_statement or []:
+        for attribute in statement.attribute:
+            values = tuple(v.text or "" for v in attribute.attribute_value)
+            attributes[attribute.name] = attributes.get(attribute.name, ()) + values
+    return VerifiedResponse(
+        id=response.id,
+        destination=response.destination,
+        issuer=_text(response.issuer),
+        in_response_to=response.in_response_to,
+        issue_instant=_time(response.issue_instant) or datetime.min.replace(tzinfo=UTC),
+        assertion=VerifiedAssertion(
+            id=assertion.id,
+            issuer=_text(assertion.issuer) or "",
+            issue_instant=_time(assertion.issue_instant) or datetime.min.replace(tzinfo=UTC),
+            name_id=name_id.text.strip(),
+            name_id_format=name_id.format,
+            audiences=tuple(a.text for r in restrictions for a in r.audience),
+            has_audience_restriction=bool(restrictions),
+            not_before=_time(conditions.not_before) if conditions is not None else None,
+            not_on_or_after=_time(conditions.not_on_or_after) if conditions is not None else None,
+            confirmations=tuple(
+                SubjectConfirmation(
+                    method=c.method,
+                    recipient=getattr(c.subject_confirmation_data, "recipient", None),
+                    in_response_to=getattr(c.subject_confirmation_data, "in_response_to", None),
+                    not_on_or_after=_time(
+                        getattr(c.subject_confirmation_data, "not_on_or_after", None)
+                    ),
+                    not_before=_time(getattr(c.subject_confirmation_data, "not_before", None)),
+                )
+                for c in subject.subject_confirmation
+            ),
+            authn_instant=_time(statements[0].authn_instant) if statements else None,
+            session_index=statements[0].session_index if statements else None,
+            attributes=attributes,
+        ),
+    )

@@ -1,0 +1,82 @@
+"""Why a sign-in was refused: a safe public message for the page, a private detail for the log."""
+
+from __future__ import annotations
+
+
+class SsoError(Exception):
+    """Base of every SSO refusal. Rendered in one place (sp/views/errors.py) with an error id."""
+
+    status: int = 400
+    public_message: str = "We could not sign you in with single sign-on."
+
+    def __init__(self, detail: str = "", *, public_message: str | None = None) -> None:
+        super().__init__(detail or self.public_message)
+        self.detail = detail
+        if public_message is not None:
+            self.public_message = public_message
+
+
+class SsoNotAvailable(SsoError):
+    status = 404
+    public_message = "Single sign-on is not available for this organisation."
+
+
+class SsoNotConfigured(SsoError):
+    status = 409
+    public_message = (
+        "Single sign-on is not set up for this organisation yet. Ask your "
+        "Trakstar administrator to finish Settings > Authentication & SSO."
+    )
+
+
+class MalformedResponse(SsoError):
+    public_message = "The sign-in response was not a valid SAML message."
+
+
+class DisallowedAlgorithm(SsoError):
+    public_message = "The sign-in response was signed with an algorithm we do not accept."
+
+
+class InvalidSignature(SsoError):
+    status = 403
+    public_message = "The sign-in response could not be verified."
+
+
+class UnsolicitedResponse(SsoError):
+    status = 403
+    public_message = (
+        "This sign-in response does not match a sign-in started in this browser. "
+        "Start again from Trakstar's sign-in page."
+    )
+
+
+class ResponseRejected(SsoError):
+    """A verified response that fails one of our exact checks (audience, time, issuer…)."""
+
+    status = 403
+    public_message = "The sign-in response is not valid for Trakstar Perform."
+
+
+class ReplayedResponse(SsoError):
+    status = 403
+    public_message = "This sign-in response has already been used."
+
+
+class IdpReportedError(SsoError):
+    public_message = "Microsoft Entra ID reported an error and did not sign you in."
+
+
+class UnknownPerson(SsoError):
+    status = 403
+    public_message = (
+        "You signed in with Microsoft, but there is no Trakstar account for this "
+        "email in this organisation. Ask your Trakstar administrator to add you "
+        "as a person and activate your account."
+    )
+
+
+class InactivePerson(SsoError):
+    status = 403
+    public_message = (
+        "Your Trakstar account is not active. Ask your Trakstar administrator to activate it."
+    )

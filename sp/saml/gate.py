@@ -1,0 +1,137 @@
+"""The input gate: what a SAMLResponse must look like before pysaml2 ever sees it (§5 items 4–5).
+
+pysaml2 inflates POST bodies without limit, allows DOCTYPEs and accepts SHA-1 and MD5; each
+rule here closes one of those gaps, cheaply, on the raw bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from lxml import etree
+
+from sp.saml import errors
+
+MAX_FORM_BYTES = 512 * 1024  # the whole POST body (Flask MAX_CONTENT_LENGTH)
+MAX_XML_BYTES = 256 * 1024  # the decoded response; Entra's are ~5–10 KB
+
+SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
+SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+SIGNATURE_METHODS = frozenset(
+    {
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+    }
+)
+DIGEST_METHODS = frozenset(
+    {
+        "http://www.w3.org/2001/04/xmlenc#sha256",
+        "http://www.w3.org/2001/04/xmldsig-more#sha384",
+        "http://www.w3.org/2001/04/xmlenc#sha512",
+    }
+)
+TRANSFORMS = frozenset({ENVELOPED, EXC_C14N})
+_BASE64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    remove_comments=False,
+    remove_pis=False,
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AdmittedResponse:
+    xml: bytes
+    b64: str  # re-encoded from exactly the bytes that were checked
+
+
+def admit(value: str | None) -> AdmittedResponse:
+    """Decode strictly, refuse anything that is not one plain, safely signed SAML Response."""
+    xml = _decode(value)
+    root = _parse(xml)
+    _check_structure(root)
+    _check_signatures(root)
+    return AdmittedResponse(xml=xml, b64=base64.b64encode(xml).decode("ascii"))
+
+
+def _decode(value: str | None) -> bytes:
+    if not value:
+        raise errors.MalformedResponse("no SAMLResponse in the form")
+    compact = "".join(value.split()).encode("ascii", errors="replace")
+    if len(compact) > MAX_XML_BYTES * 4 // 3 + 4 or not _BASE64.match(compact):
+        raise errors.MalformedResponse(f"SAMLResponse is not strict base64 ({len(compact)} bytes)")
+    try:
+        xml = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise errors.MalformedResponse(f"base64: {exc}") from exc
+    if len(xml) > MAX_XML_BYTES:
+        raise errors.MalformedResponse(f"decoded response is {len(xml)} bytes")
+    # Entra never deflates on HTTP-POST; pysaml2 would inflate it without a size limit (#36).
+    if not xml.lstrip()[:1] == b"<":
+        raise errors.MalformedResponse("decoded response is not XML (DEFLATE is refused)")
+    return xml
+
+
+def _parse(xml: bytes) -> etree._Element:
+    try:
+        root = etree.fromstring(xml, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise errors.MalformedResponse(f"not well-formed: {exc}") from exc
+    if root.getroottree().docinfo.doctype or b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        raise errors.MalformedResponse("DOCTYPE/ENTITY declarations are refused (#30–35)")
+    return root
+
+
+def _check_structure(root: etree._Element) -> None:
+    if root.tag != f"{{{SAMLP}}}Response":
+        raise errors.MalformedResponse(f"root element is {root.tag}, not samlp:Response")
+    assertions = root.findall(f".//{{{SAML}}}Assertion")
+    if len(assertions) != 1 or root.find(f".//{{{SAML}}}EncryptedAssertion") is not None:
+        raise errors.MalformedResponse(f"{len(assertions)} assertions; exactly one is accepted")
+    if assertions[0].getparent() is not root:
+        raise errors.MalformedResponse("the assertion is not a direct child of the Response")
+    ids = Counter(
+        v
+        for e in root.iter()
+        if isinstance(e.tag, str)
+        for k, v in e.attrib.items()
+        if etree.QName(k).localname == "ID"
+    )
+    if any(count > 1 for count in ids.values()):
+        raise errors.MalformedResponse("an ID occurs twice")
+    # Comments or PIs inside identity values split the text a naive reader would take (#27).
+    for holder in (
+        *assertions[0].iter(f"{{{SAML}}}NameID"),
+        *assertions[0].iter(f"{{{SAML}}}AttributeValue"),
+    ):
+        if any(not isinstance(node.tag, str) for node in holder.iter()):
+            raise errors.MalformedResponse("comment or processing instruction in an identity value")
+
+
+def _check_signatures(root: etree._Element) -> None:
+    """Allow-list every algorithm of every Signature, in any namespace form (§5 item 5)."""
+    for signature in root.iter(f"{{{DS}}}Signature"):
+        methods = [e.get("Algorithm") for e in signature.iter(f"{{{DS}}}SignatureMethod")]
+        digests = [e.get("Algorithm") for e in signature.iter(f"{{{DS}}}DigestMethod")]
+        c14n = [e.get("Algorithm") for e in signature.iter(f"{{{DS}}}CanonicalizationMethod")]
+        transforms = [e.get("Algorithm") for e in signature.iter(f"{{{DS}}}Transform")]
+        if not methods or any(m not in SIGNATURE_METHODS for m in methods):
+            raise errors.DisallowedAlgorithm(f"SignatureMethod {methods}")
+        if not digests or any(d not in DIGEST_METHODS for d in digests):
+            raise errors.DisallowedAlgorithm(f"DigestMethod {digests}")
+        if c14n != [EXC_C14N] or any(t not in TRANSFORMS for t in transforms):
+            raise errors.DisallowedAlgorithm(f"C14N {c14n}, transforms {transforms}")
+        if signature.find(f"{{{DS}}}Object") is not None:
+            raise errors.MalformedResponse("ds:Object inside a Signature")

@@ -1,0 +1,85 @@
+"""The only place a pysaml2 configuration exists: one organisation's SP config, built from ours."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from lxml import etree
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.config import SPConfig
+from saml2.saml import NAMEID_FORMAT_EMAILADDRESS
+
+from sp.saml.identity import IdpSettings, certificate_der
+
+MD = "urn:oasis:names:tc:SAML:2.0:metadata"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SpEndpoints:
+    entity_id: str
+    acs_url: str
+    logout_url: str
+    xmlsec_binary: str
+    clock_skew_seconds: int
+
+
+def build_sp_config(sp: SpEndpoints, idp: IdpSettings) -> SPConfig:
+    """Entra's default signs only the Assertion: require that signature, and treat every
+    Response-level field as attacker-controlled (checked separately in checks.py)."""
+    config = SPConfig()
+    config.load(
+        {
+            "entityid": sp.entity_id,
+            "xmlsec_binary": sp.xmlsec_binary,
+            "accepted_time_diff": sp.clock_skew_seconds,
+            "allow_unknown_attributes": True,
+            "service": {
+                "sp": {
+                    "endpoints": {
+                        "assertion_consumer_service": [(sp.acs_url, BINDING_HTTP_POST)],
+                        "single_logout_service": [(sp.logout_url, BINDING_HTTP_REDIRECT)],
+                    },
+                    "allow_unsolicited": False,  # Trakstar is SP-initiated only
+                    "want_response_signed": False,
+                    "want_assertions_signed": True,
+                    "authn_requests_signed": False,
+                    "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
+                    "name_id_format_allow_create": False,
+                }
+            },
+            # Exactly one IdP, from what the admin pasted: pysaml2 picks keys by Issuer, so a
+            # second entity here would let its key sign for us (saml-attacks.md #24).
+            "metadata": {"inline": [idp_metadata(idp)]},
+        }
+    )
+    return config
+
+
+def idp_metadata(idp: IdpSettings) -> str:
+    """A minimal EntityDescriptor for the IdP; every pasted certificate is a signing key."""
+    root = etree.Element(f"{{{MD}}}EntityDescriptor", entityID=idp.entity_id, nsmap={"md": MD})
+    desc = etree.SubElement(
+        root,
+        f"{{{MD}}}IDPSSODescriptor",
+        protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol",
+    )
+    for pem in idp.certificates:
+        key = etree.SubElement(desc, f"{{{MD}}}KeyDescriptor", use="signing")
+        info = etree.SubElement(key, f"{{{DS}}}KeyInfo", nsmap={"ds": DS})
+        data = etree.SubElement(info, f"{{{DS}}}X509Data")
+        cert = etree.SubElement(data, f"{{{DS}}}X509Certificate")
+        cert.text = base64.b64encode(certificate_der(pem)).decode("ascii")
+    if idp.logout_url:
+        etree.SubElement(
+            desc,
+            f"{{{MD}}}SingleLogoutService",
+            Binding=BINDING_HTTP_REDIRECT,
+            Location=idp.logout_url,
+        )
+    etree.SubElement(
+        desc, f"{{{MD}}}SingleSignOnService", Binding=BINDING_HTTP_REDIRECT, Location=idp.sso_url
+    )
+    text: str = etree.tostring(root, encoding="unicode")
+    return text

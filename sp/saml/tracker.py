@@ -1,0 +1,99 @@
+"""Pending AuthnRequest IDs, bound to one browser and consumed by the first response either way.
+
+The browser holds a random key in a SameSite=None cookie (it must survive Entra's cross-site
+POST); the database holds only its SHA-256, so a stolen database cannot replay a browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from sp.models import PendingRequest
+
+COOKIE = "sp_saml_pending"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Pending:
+    request_id: str
+    namespace: str
+    return_to: str
+
+
+def new_browser_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _hash(browser_key: str) -> str:
+    return hashlib.sha256(browser_key.encode()).hexdigest()
+
+
+def remember(
+    db: Session,
+    *,
+    browser_key: str,
+    request_id: str,
+    namespace: str,
+    return_to: str,
+    now: datetime,
+    ttl: timedelta,
+) -> None:
+    db.execute(delete(PendingRequest).where(PendingRequest.expires_at < now))
+    db.add(
+        PendingRequest(
+            request_id=request_id,
+            browser_hash=_hash(browser_key),
+            namespace=namespace,
+            return_to=return_to,
+            expires_at=now + ttl,
+        )
+    )
+    db.commit()
+
+
+def consume(
+    db: Session, *, browser_key: str | None, namespace: str, now: datetime
+) -> dict[str, Pending]:
+    """Remove and return this browser's live requests for this namespace (used once, always)."""
+    if not browser_key:
+        return {}
+    rows = db.execute(
+        delete(PendingRequest)
+        .where(
+            PendingRequest.browser_hash == _hash(browser_key), PendingRequest.namespace == namespace
+        )
+        .returning(
+            PendingRequest.request_id,
+            PendingRequest.namespace,
+            PendingRequest.return_to,
+            PendingRequest.expires_at,
+        )
+    ).all()
+    db.commit()
+    return {
+        row.request_id: Pending(
+            request_id=row.request_id, namespace=row.namespace, return_to=row.return_to
+        )
+        for row in rows
+        if _aware(row.expires_at) > now
+    }
+
+
+def pending_count(db: Session, *, browser_key: str | None) -> int:
+    if not browser_key:
+        return 0
+    rows = db.scalars(
+        select(PendingRequest.request_id).where(PendingRequest.browser_hash == _hash(browser_key))
+    ).all()
+    return len(rows)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes even for timezone-aware columns; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

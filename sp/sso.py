@@ -1,0 +1,187 @@
+"""Trakstar's SSO use cases: start a sign-in for a namespace, finish it at the ACS.
+
+Each step is one of the SP's SAML modules; this module only orders them. Nothing here reads
+Flask's request or session: the views pass in what they took from HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sp.config import SpConfig
+from sp.models import Organisation, Person, SamlSettings
+from sp.saml import checks, errors, gate, replay, tracker
+from sp.saml.client import SamlClient
+from sp.saml.identity import IdpSettings, VerifiedResponse, entra_tenant_of
+from sp.saml.settings import SpEndpoints
+
+DEFAULT_RETURN = "/dashboard"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SignedIn:
+    person_id: int
+    namespace: str
+    return_to: str
+    name_id: str
+    session_index: str | None
+    claims: dict[str, tuple[str, ...]]
+
+
+class ClientCache:
+    """pysaml2 clients per organisation and settings version (building one parses metadata)."""
+
+    def __init__(self, config: SpConfig) -> None:
+        self._config = config
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, IdpSettings], SamlClient] = {}
+
+    def get(self, namespace: str, idp: IdpSettings) -> SamlClient:
+        key = (namespace, idp)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                endpoints = SpEndpoints(
+                    entity_id=self._config.entity_id,
+                    acs_url=self._config.acs_url(namespace),
+                    logout_url=self._config.logout_url(namespace),
+                    xmlsec_binary=self._config.xmlsec_binary,
+                    clock_skew_seconds=self._config.clock_skew_seconds,
+                )
+                self._clients = {k: v for k, v in self._clients.items() if k[0] != namespace}
+                client = self._clients[key] = SamlClient(endpoints, idp)
+            return client
+
+
+def organisation_for_sso(db: Session, namespace: str | None) -> tuple[Organisation, IdpSettings]:
+    """The organisation, if it has the SSO entitlement and finished SAML settings."""
+    org = db.scalar(select(Organisation).where(Organisation.namespace == (namespace or "")))
+    if org is None or not org.sso_entitled:
+        raise errors.SsoNotAvailable(f"namespace {namespace!r}: unknown or not entitled")
+    settings = db.get(SamlSettings, org.id)
+    if settings is None:
+        raise errors.SsoNotConfigured(f"namespace {namespace!r} has no SAML settings")
+    certificates = tuple(
+        p for p in (settings.certificate_pem, settings.previous_certificate_pem) if p
+    )
+    return org, IdpSettings(
+        sso_url=settings.idp_sso_url,
+        entity_id=settings.idp_entity_id,
+        logout_url=settings.idp_logout_url,
+        certificates=certificates,
+    )
+
+
+def safe_return_path(value: str | None) -> str:
+    """Only a same-origin relative path: `/x`, never `//host`, `/\\host` or a scheme (#58)."""
+    if (
+        not value
+        or len(value) > 512
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(ord(c) < 0x20 for c in value)
+    ):
+        return DEFAULT_RETURN
+    return value
+
+
+def start(
+    db: Session,
+    clients: ClientCache,
+    config: SpConfig,
+    *,
+    namespace: str | None,
+    browser_key: str,
+    return_to: str | None,
+    now: datetime,
+) -> str:
+    """Build the AuthnRequest, remember its ID for this browser, return the redirect URL."""
+    org, idp = organisation_for_sso(db, namespace)
+    target = safe_return_path(return_to)
+    login = clients.get(org.namespace, idp).start_login(relay_state=target)
+    tracker.remember(
+        db,
+        browser_key=browser_key,
+        request_id=login.request_id,
+        namespace=org.namespace,
+        return_to=target,
+        now=now,
+        ttl=timedelta(seconds=config.pending_ttl_seconds),
+    )
+    return login.url
+
+
+def finish(
+    db: Session,
+    clients: ClientCache,
+    config: SpConfig,
+    *,
+    namespace: str | None,
+    saml_response: str | None,
+    browser_key: str | None,
+    now: datetime,
+) -> SignedIn:
+    """Gate, verify, check, refuse replays, then map to an existing, active person."""
+    org, idp = organisation_for_sso(db, namespace)
+    # Consumed before anything can fail: a request ID is good for one response, whatever it is.
+    pending = tracker.consume(db, browser_key=browser_key, namespace=org.namespace, now=now)
+    admitted = gate.admit(saml_response)
+    if not pending:
+        raise errors.UnsolicitedResponse("no sign-in pending for this browser")
+    client = clients.get(org.namespace, idp)
+    verified = client.verify(admitted.b64, {rid: p.return_to for rid, p in pending.items()})
+    skew = timedelta(seconds=config.clock_skew_seconds)
+    checks.check(
+        verified,
+        checks.Expected(
+            acs_url=config.acs_url(org.namespace),
+            entity_id=config.entity_id,
+            idp_entity_id=idp.entity_id,
+            tenant_id=entra_tenant_of(idp.entity_id),
+            pending_ids=pending.keys(),
+            now=now,
+            skew=skew,
+            max_age=timedelta(seconds=config.max_response_age_seconds),
+        ),
+    )
+    replay.accept_once(
+        db,
+        (f"response:{verified.id}", f"assertion:{verified.assertion.id}"),
+        keep_until=_expiry(verified, now) + skew,
+        now=now,
+    )
+    person = _person_for(db, org, verified)
+    return SignedIn(
+        person_id=person.id,
+        namespace=org.namespace,
+        return_to=pending[str(verified.in_response_to)].return_to,
+        name_id=verified.assertion.name_id,
+        session_index=verified.assertion.session_index,
+        claims=dict(verified.assertion.attributes),
+    )
+
+
+def _expiry(verified: VerifiedResponse, now: datetime) -> datetime:
+    times = [c.not_on_or_after for c in verified.assertion.confirmations if c.not_on_or_after]
+    if verified.assertion.not_on_or_after:
+        times.append(verified.assertion.not_on_or_after)
+    return max(times, default=now)
+
+
+def _person_for(db: Session, org: Organisation, verified: VerifiedResponse) -> Person:
+    """NameID is the UPN/email (Trakstar matches it to usernames); no just-in-time accounts."""
+    email = verified.assertion.name_id.casefold()
+    person = db.scalar(
+        select(Person).where(Person.organisation_id == org.id, func.lower(Person.email) == email)
+    )
+    if person is None:
+        raise errors.UnknownPerson(f"no person {email!r} in {org.namespace!r}")
+    if not person.active:
+        raise errors.InactivePerson(f"person {email!r} in {org.namespace!r} is not active")
+    return person

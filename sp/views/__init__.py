@@ -1,0 +1,1 @@
+"""Thin blueprints: HTTP in, one use-case call, HTTP out."""

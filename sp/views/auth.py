@@ -1,0 +1,71 @@
+"""Trakstar's SSO endpoints: `/auth/saml/` (Sign on URL) and `/auth/saml/callback` (ACS)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, session
+from flask_login import login_user
+from werkzeug.wrappers import Response
+
+from sp import sso
+from sp.db import get_db
+from sp.members import Member
+from sp.models import Person
+from sp.saml import errors, tracker
+from sp.state import get_state
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.get("/auth/saml/")
+def sign_on() -> Response:
+    state = get_state()
+    browser_key = request.cookies.get(tracker.COOKIE) or tracker.new_browser_key()
+    url = sso.start(
+        get_db(),
+        state.clients,
+        state.config,
+        namespace=request.args.get("namespace"),
+        browser_key=browser_key,
+        return_to=request.args.get("next"),
+        now=state.clock(),
+    )
+    response = redirect(url)
+    # SameSite=None: the cookie must ride along on Entra's cross-site POST to the ACS.
+    response.set_cookie(
+        tracker.COOKIE,
+        browser_key,
+        max_age=state.config.pending_ttl_seconds,
+        secure=state.config.secure_cookies,
+        httponly=True,
+        samesite="None",
+        path="/auth/saml/",
+    )
+    return response
+
+
+@bp.post("/auth/saml/callback")
+def callback() -> Response:
+    state = get_state()
+    if request.mimetype != "application/x-www-form-urlencoded":
+        raise errors.MalformedResponse(f"ACS body of type {request.mimetype!r}")
+    db = get_db()
+    signed_in = sso.finish(
+        db,
+        state.clients,
+        state.config,
+        namespace=request.args.get("namespace"),
+        saml_response=request.form.get("SAMLResponse"),
+        browser_key=request.cookies.get(tracker.COOKIE),
+        now=state.clock(),
+    )
+    person = db.get(Person, signed_in.person_id)
+    assert person is not None  # just loaded by sso.finish
+    session.clear()  # no pre-login state survives into the signed-in session (#60)
+    login_user(Member.of(person), fresh=True)
+    session["sso"] = {
+        "namespace": signed_in.namespace,
+        "name_id": signed_in.name_id,
+        "session_index": signed_in.session_index,
+        "claims": {k: list(v) for k, v in signed_in.claims.items()},
+    }
+    return redirect(signed_in.return_to, code=303)

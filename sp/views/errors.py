@@ -1,0 +1,26 @@
+"""The one place SP errors become pages: a short reason and an error id, the detail in the log."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from sp.saml.errors import SsoError
+
+log = logging.getLogger("sp")
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(SsoError)
+    def sso_error(error: SsoError) -> tuple[str, int]:
+        error_id = secrets.token_hex(6)
+        log.warning("SSO refused error_id=%s %s: %s", error_id, type(error).__name__, error.detail)
+        page = render_template("errors/sso.html", error=error, error_id=error_id)
+        return page, error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        return render_template("errors/http.html", error=error), error.code or 500
