@@ -8,8 +8,9 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import Protocol
 
 from lxml import etree
 
@@ -158,19 +159,18 @@ def name_id_for(
     return (values[0] if values else ""), fmt
 
 
-def issue(
+def issuance_for(
     tenant: Tenant,
     app: EnterpriseApp,
     user: User,
     pending: PendingSignIn,
     signed_in: SignedInUser,
     *,
-    now: datetime,
     new_id: NewId,
-) -> PostForm:
-    """Step 9: build, sign as the app is configured, and hand back the auto-post form."""
+) -> Issuance:
+    """Everything the token will say, decided before any XML is built."""
     name_id, name_id_format = name_id_for(tenant, app, user, pending.name_id_format, new_id)
-    issuance = Issuance(
+    return Issuance(
         issuer=tenant.issuer,
         destination=pending.acs_url,
         in_response_to=pending.request_id,
@@ -186,13 +186,51 @@ def issue(
         ),
         authn_instant=signed_in.authn_instant,
     )
+
+
+class Deliver(Protocol):
+    """Turns an Issuance into the auto-post form. `entra_delivery` is what Entra does; the fault
+    catalogue (test mode) supplies others that start from the same Issuance and signing path."""
+
+    def __call__(
+        self,
+        app: EnterpriseApp,
+        issuance: Issuance,
+        form: PostForm,
+        *,
+        now: datetime,
+        new_id: NewId,
+    ) -> PostForm: ...
+
+
+def entra_delivery(
+    app: EnterpriseApp, issuance: Issuance, form: PostForm, *, now: datetime, new_id: NewId
+) -> PostForm:
+    """Sign as the app is configured and put the base64 of the compact XML in the form."""
     document = sign_as_configured(app, issuance, now=now, new_id=new_id)
-    return PostForm(
+    return replace(form, saml_response=base64.b64encode(to_bytes(document)).decode("ascii"))
+
+
+def issue(
+    tenant: Tenant,
+    app: EnterpriseApp,
+    user: User,
+    pending: PendingSignIn,
+    signed_in: SignedInUser,
+    *,
+    now: datetime,
+    new_id: NewId,
+    deliver: Deliver = entra_delivery,
+) -> PostForm:
+    """Step 9: build, sign as the app is configured, and hand back the auto-post form."""
+    issuance = issuance_for(tenant, app, user, pending, signed_in, new_id=new_id)
+    form = PostForm(
         action=pending.acs_url,
-        saml_response=base64.b64encode(to_bytes(document)).decode("ascii"),
+        saml_response="",
         # SP-initiated: echo what the SP sent; IdP-initiated: the configured Relay State.
         relay_state=pending.relay_state if pending.request_id else (app.relay_state or None),
     )
+    return deliver(app, issuance, form, now=now, new_id=new_id)
 
 
 def sign_as_configured(
