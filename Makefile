@@ -1,4 +1,6 @@
 # Entra SSO harness: `make run` to try it, `make test` to check it. `make help` lists everything.
+# System packages: scripts/system-deps.sh installs Debian's xmlsec1 (and chromium for tests) with
+# apt-get when they are missing and we run as root; otherwise it says what to install.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -14,10 +16,10 @@ ifdef IDP_URL
 export IDP_URL
 endif
 
-.PHONY: help setup run test lint typecheck unit e2e bench certs clean
+.PHONY: help setup run test lint typecheck unit e2e bench certs clean browser
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  Variables: SP_URL (default http://localhost:8000), IDP_URL (default http://127.0.0.1:8001),"
 	@echo "             TEST_MODE=1 (make run: the mock's Scenario menu and control API)"
 
@@ -46,12 +48,14 @@ typecheck: $(STAMP) ## mypy --strict on both apps
 unit: setup ## Fast tests only (no browser)
 	@$(PY) -m pytest tests -q
 
-e2e: setup ## Browser tests only (Chromium)
-	@scripts/system-deps.sh chromium
+browser: $(STAMP)
+	@scripts/system-deps.sh chromium || { \
+	  echo "Trying Playwright's own Chromium instead…" >&2; $(PY) -m playwright install chromium; }
+
+e2e: setup browser ## Browser tests only (Chromium)
 	@$(PY) -m pytest e2e -q
 
-test: setup lint typecheck ## Everything: ruff, mypy, fast tests and e2e in Chromium
-	@scripts/system-deps.sh chromium
+test: setup lint typecheck browser ## Everything: ruff, mypy, fast tests and e2e in Chromium
 	@$(PY) -m pytest -q
 
 bench: setup ## Benchmarks (ratios against a baseline measured in the same run)
