@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 import time
@@ -16,9 +17,11 @@ TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
 def main() -> int:
     sp_url = os.environ.get("SP_URL", "http://localhost:8000").rstrip("/")
     idp_url = os.environ.get("IDP_URL", "http://127.0.0.1:8001").rstrip("/")
-    env = {"SP_URL": sp_url, "IDP_URL": idp_url}
+    token = os.environ.get("MOCK_IDP_API_TOKEN") or secrets.token_urlsafe(24)
+    env = {"SP_URL": sp_url, "IDP_URL": idp_url, "MOCK_IDP_API_TOKEN": token}
     idp_args = ["-m", "mock_idp"]
-    if os.environ.get("TEST_MODE") in ("1", "true", "yes"):
+    test_mode = os.environ.get("TEST_MODE") in ("1", "true", "yes")
+    if test_mode:
         idp_args.append("--test-mode")
     logs = ROOT / "instance" / "logs"
     apps = [
@@ -50,7 +53,9 @@ def main() -> int:
             idp=idp_url,
             tenant=TENANT_ID,
             logs=logs.relative_to(ROOT),
-        ),
+            token=token,
+        )
+        + (TEST_MODE_BANNER.format(idp=idp_url) if test_mode else ""),
         flush=True,
     )
 
@@ -76,12 +81,20 @@ Ready in {seconds:.1f}s.
   Open the Sign on URL:  {sp}/auth/saml/?namespace=contoso
   and sign in as         B.Simon@contoso.com / Passw0rd!
 
-  Trakstar clone         {sp}            (admin: admin@contoso.com / Adm1n-Passw0rd!)
-  Mock Entra ID          {idp}          (admin center: admin@contoso.com / Adm1n-Passw0rd!)
+  Trakstar clone         {sp}/login
+                         administrator admin@contoso.com / Adm1n-Passw0rd!
+  Mock Entra ID          {idp}/admin/  (admin center)
+                         administrator admin@contoso.com / Adm1n-Passw0rd!
+  My Apps                {idp}/myapps/
   Login URL              {idp}/{tenant}/saml2
+  Automation API token   {token}
   Logs                   {logs}/
 
 Ctrl-C stops both.
+"""
+
+TEST_MODE_BANNER = """Test mode: the mock's password page has a Scenario menu (an attack or fault
+for the next response); the control API is at {idp}/_harness/faults (see README).
 """
 
 if __name__ == "__main__":

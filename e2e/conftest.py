@@ -20,6 +20,7 @@ import pytest
 from devserver.processes import App, start_all, stop_all
 
 TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
+API_TOKEN = "e2e-api-token"  # the mock's automation API bearer token in this suite
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -49,6 +50,7 @@ class Harness:
     database: Path
     sp_log: Path
     idp_log: Path
+    api_token: str = API_TOKEN
 
     @property
     def sign_on_url(self) -> str:
@@ -71,6 +73,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
         "DATABASE_URL": f"sqlite:///{database}",
         "SP_SECRET_KEY": "e2e-only",
         "MOCK_IDP_SECRET_KEY": "e2e-only",
+        "MOCK_IDP_API_TOKEN": API_TOKEN,
     }
     apps = [
         App(

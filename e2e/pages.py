@@ -66,3 +66,40 @@ class Perform:
         self.page.goto(f"{self.base_url}/dashboard")
         self.page.wait_for_url(re.compile(re.escape(self.base_url) + r"/login"))
         expect(self.page.get_by_role("heading", name="Sign in to Trakstar Perform")).to_be_visible()
+
+
+class SignOut:
+    """Trakstar's Sign out button, single logout through Entra, and where it ends."""
+
+    def __init__(self, page: Page, sp_url: str, idp_url: str) -> None:
+        self.page = page
+        self.sp_url = sp_url
+        self.idp_url = idp_url
+
+    def click_sign_out(self) -> None:
+        self.page.get_by_role("button", name="Sign out").click()
+
+    def expect_signed_out_of_both(self) -> None:
+        """Back on Trakstar from Entra's LogoutResponse, Entra's sign-out confirmed."""
+        self.page.wait_for_url(re.compile(re.escape(self.sp_url) + r"/auth/saml/logout\?"))
+        expect(self.page.locator("#signed-out")).to_have_text(
+            "You have signed out of Trakstar Perform and Microsoft Entra ID."
+        )
+
+
+class EntraScenario:
+    """Test mode only: the Scenario menu on the password page, and the login-CSRF capture page."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def choose(self, case: str) -> None:
+        """Pick a fault case for this browser's next response (before signing in)."""
+        self.page.get_by_label("Scenario (test mode)").select_option(case)
+
+    def captured_link(self) -> str:
+        """The mock's "another origin" link for the response the attacker just captured."""
+        expect(self.page.get_by_role("heading", name="Response captured")).to_be_visible()
+        href = self.page.locator("#another-origin-link").get_attribute("href")
+        assert href, "the capture page shows no link"
+        return href

@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     except (TenantConfigError, OSError) as exc:
         print(f"mock_idp: cannot load the tenant: {exc}", file=sys.stderr)
         return 2
+    token = app.extensions["mock_idp"].config.api_token
+    print(f"mock_idp: admin center {config.base_url}/admin/  My Apps {config.base_url}/myapps/")
+    print(f"mock_idp: automation API token (Authorization: Bearer …): {token}", flush=True)
     # Loopback only, whatever the URL says: the mock must never be reachable from elsewhere.
     run_simple(LOOPBACK, config.port, app, threaded=True, use_reloader=False)
     return 0

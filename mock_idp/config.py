@@ -9,7 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_TENANT = PACKAGE_DIR / "tenants" / "default.toml"
+TENANTS_DIR = PACKAGE_DIR / "tenants"  # the packaged tenant files a reset may name
+DEFAULT_TENANT = TENANTS_DIR / "default.toml"
 DEFAULT_CERTS = PACKAGE_DIR.parent / "certs"
 DEFAULT_URL = "http://127.0.0.1:8001"
 DEFAULT_SP_URL = "http://localhost:8000"
@@ -24,6 +25,8 @@ class IdpConfig:
     secret_key: str = ""
     # Test mode exposes the harness control API and the Scenario menu; never on by default.
     test_mode: bool = False
+    # Bearer token of the automation API (/v1.0, /mock); create_app generates one when empty.
+    api_token: str = ""
 
     @property
     def port(self) -> int:
@@ -38,6 +41,7 @@ class IdpConfig:
             "certs_dir": Path(os.environ.get("CERTS_DIR", str(DEFAULT_CERTS))),
             "secret_key": os.environ.get("MOCK_IDP_SECRET_KEY") or secrets.token_hex(32),
             "test_mode": os.environ.get("MOCK_IDP_TEST_MODE", "") in ("1", "true", "yes"),
+            "api_token": os.environ.get("MOCK_IDP_API_TOKEN", ""),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -1,109 +1,79 @@
 """One sign-in from AuthnRequest to Response, with Entra's checks in Entra's order (§11).
 
 Pure: the tenant, the clock and the ID source are passed in; views only move HTTP in and out.
+Steps 1–6 (the request) are in `request_checks.py`; here: session or sign-in (IsPassive,
+ForceAuthn; 50034, 50126, 50057, MFA) → authentication context (75011) → app enabled (7000112)
+→ assignment (50105) → token (501241), and the error Responses posted to the ACS.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
 from lxml import etree
 
 from mock_idp.protocol import claims, errors
-from mock_idp.protocol.authn_request import check_policy, choose_reply_url, parse_authn_request
-from mock_idp.protocol.response import Issuance, build_assertion, build_response
+from mock_idp.protocol.authn_request import satisfied_class
+from mock_idp.protocol.response import (
+    Issuance,
+    build_assertion,
+    build_error_response,
+    build_response,
+)
 from mock_idp.protocol.signing import Signer
-from mock_idp.protocol.xml import parse_saml_time, saml_time, to_bytes
+from mock_idp.protocol.xml import to_bytes
+from mock_idp.sessions import Participant, PendingSignIn, SignedInUser
 from mock_idp.tenant import EnterpriseApp, Tenant, User
+
+__all__ = ["Participant", "PendingSignIn", "SignedInUser"]  # re-exported: the session types
 
 NewId = Callable[[], str]
 
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class PendingSignIn:
-    """A validated request waiting for the user to sign in; kept in the mock's session."""
-
-    app_id: str
-    acs_url: str
-    request_id: str | None = None  # None for IdP-initiated (Test this application, My Apps)
-    relay_state: str | None = None
-    name_id_format: str | None = None
-    force_authn: bool = False
-    is_passive: bool = False
-    login_hint: str = ""
-
-    def to_session(self) -> dict[str, object]:
-        return asdict(self)
-
-    @classmethod
-    def from_session(cls, data: Mapping[str, object]) -> PendingSignIn:
-        return cls(**data)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SignedInUser:
-    """The mock's own session: who signed in, when, and how (AuthnInstant survives reuse)."""
-
-    object_id: str
-    authn_instant: datetime
-    methods: tuple[str, ...] = (claims.PASSWORD_METHOD,)
-
-    def to_session(self) -> dict[str, object]:
-        return {
-            "object_id": self.object_id,
-            "authn_instant": saml_time(self.authn_instant),
-            "methods": list(self.methods),
-        }
-
-    @classmethod
-    def from_session(cls, data: Mapping[str, object]) -> SignedInUser:
-        methods = data.get("methods", [claims.PASSWORD_METHOD])
-        return cls(
-            object_id=str(data["object_id"]),
-            authn_instant=parse_saml_time(str(data["authn_instant"])),
-            methods=tuple(methods) if isinstance(methods, list) else (),
-        )
+# The second factor of a user marked `mfa = true` in the tenant file: a fixed test code.
+MFA_TEST_CODE = "123456"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PostForm:
-    """What the auto-submitting page posts to the ACS."""
+    """What the auto-submitting page posts to the ACS.
+
+    `participant` is not posted: it is who the mock's session now includes, for single logout.
+    """
 
     action: str
     saml_response: str
     relay_state: str | None
+    participant: Participant | None = None
 
 
-def receive(
-    tenant: Tenant, xml: bytes, *, relay_state: str | None, login_hint: str = ""
-) -> PendingSignIn:
-    """Steps 1–6: parse, find the app by Issuer, check the Reply URL and the request policy."""
-    request = parse_authn_request(xml)
-    app = tenant.app_by_identifier(request.issuer)
-    if app is None:
-        raise errors.ApplicationNotFound(
-            f"Application with identifier '{request.issuer}' was not found in the directory "
-            f"'{tenant.name}'. This can happen if the application has not been installed by the "
-            "administrator of the tenant or consented to by any user in the tenant. You may have "
-            "sent your authentication request to the wrong tenant."
+def reuse_session(pending: PendingSignIn, signed_in: SignedInUser | None) -> bool:
+    """True: issue from the existing session. False: ask the user to sign in.
+
+    ForceAuthn always asks; IsPassive never may, so without a usable session it is NoPassive.
+    """
+    if signed_in is not None and not pending.force_authn:
+        return True
+    if pending.is_passive:
+        raise errors.NoPassiveSession(
+            "A silent sign-in request was sent but no user is signed in. The cookies used to "
+            "represent the user's session were not sent in the request to Azure AD.",
+            reply=pending.reply,
         )
-    acs_url = choose_reply_url(request, app.reply_urls, app.app_id)
-    check_policy(request)
-    return PendingSignIn(
-        app_id=app.app_id,
-        acs_url=acs_url,
-        request_id=request.id,
-        relay_state=relay_state,
-        name_id_format=request.name_id_format,
-        force_authn=request.force_authn,
-        is_passive=request.is_passive,
-        login_hint=login_hint,
-    )
+    return False
+
+
+def current_user(tenant: Tenant, data: object) -> SignedInUser | None:
+    """The session's user, if the session holds one who still exists and is enabled."""
+    if not isinstance(data, dict) or not data:
+        return None
+    signed_in = SignedInUser.from_session(data)
+    user = tenant.users.get(signed_in.object_id)
+    return signed_in if user is not None and user.enabled else None
 
 
 def find_user(tenant: Tenant, upn: str) -> User:
@@ -113,7 +83,8 @@ def find_user(tenant: Tenant, upn: str) -> User:
         raise errors.UserNotFound(
             f"The user account {{EmailHidden}} does not exist in the '{tenant.tenant_id}' "
             "directory. To sign into this application, the account must be added to the "
-            "directory."
+            "directory.",
+            login=upn,
         )
     return user
 
@@ -123,18 +94,27 @@ def authenticate(tenant: Tenant, upn: str, password: str) -> User:
     user = find_user(tenant, upn)
     if password != user.password:
         raise errors.InvalidPassword(
-            "Error validating credentials due to invalid username or password."
+            "Error validating credentials due to invalid username or password.", login=user.upn
         )
     if not user.enabled:
         raise errors.UserDisabled("The user account is disabled.")
     return user
 
 
+def verify_code(user: User, code: str) -> tuple[str, ...]:
+    """The second factor of an MFA user; the methods the sign-in then counts as."""
+    if code.strip() != MFA_TEST_CODE:
+        raise errors.InvalidVerificationCode(
+            "Authentication failed during strong authentication request.", login=user.upn
+        )
+    return (claims.PASSWORD_METHOD, claims.MFA_METHOD)
+
+
 def authorize(app: EnterpriseApp, user: User) -> None:
     """Step 8: the app must be enabled, and the user assigned when assignment is required."""
     if not app.enabled:
         raise errors.ApplicationDisabled(f"Application '{app.app_id}'({app.name}) is disabled.")
-    if app.assignment_required and user.object_id not in app.assigned:
+    if app.assignment_required and not app.is_assigned(user):
         raise errors.UserNotAssigned(
             f"Your administrator has configured the application {app.name} ('{app.app_id}') to "
             "block users unless they are specifically granted ('assigned') access to the "
@@ -145,10 +125,21 @@ def authorize(app: EnterpriseApp, user: User) -> None:
         )
 
 
+def admit(app: EnterpriseApp, user: User, pending: PendingSignIn, signed_in: SignedInUser) -> None:
+    """After sign-in: the requested authentication context (75011), then `authorize`."""
+    satisfied_class(pending.requested_classes, signed_in.methods, app.name)
+    authorize(app, user)
+
+
 def name_id_for(
     tenant: Tenant, app: EnterpriseApp, user: User, requested: str | None, new_id: NewId
 ) -> tuple[str, str]:
-    """NameID value and Format; a requested format wins over the configured one (§5)."""
+    """NameID value and Format; a requested format wins over the configured one (§5).
+
+    persistent is a stable pairwise value per app; transient a new value each time;
+    emailAddress and unspecified keep the configured source value, only the Format changes
+    (§5 [Unc]).
+    """
     fmt = requested or app.name_id_format
     if fmt == claims.TRANSIENT_FORMAT:
         return new_id().lstrip("_"), fmt
@@ -156,7 +147,18 @@ def name_id_for(
         digest = hashlib.sha256(f"{tenant.tenant_id}|{app.app_id}|{user.object_id}".encode())
         return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("="), fmt
     values = claims.values_of(user.attributes(), app.name_id_source)
-    return (values[0] if values else ""), fmt
+    if not values:
+        raise errors.NameIdSourceMissing(
+            f"Mandatory Input '{app.name_id_source}' missing from transformation ID "
+            "'NameIdentifier'. The user has no value for the attribute the application's "
+            "Unique User Identifier (Name ID) claim is built from."
+        )
+    return values[0], fmt
+
+
+def groups_link(tenant: Tenant, user: User) -> str:
+    """Where an app reads the groups of a user past the overage limit (ED-saml-tokens)."""
+    return f"https://graph.windows.net/{tenant.tenant_id}/users/{user.object_id}/getMemberObjects"
 
 
 def issuance_for(
@@ -169,6 +171,7 @@ def issuance_for(
     new_id: NewId,
 ) -> Issuance:
     """Everything the token will say, decided before any XML is built."""
+    assertion_id = new_id()
     name_id, name_id_format = name_id_for(tenant, app, user, pending.name_id_format, new_id)
     return Issuance(
         issuer=tenant.issuer,
@@ -183,8 +186,11 @@ def issuance_for(
             tenant_id=tenant.tenant_id,
             idp_entity_id=tenant.issuer,
             auth_methods=signed_in.methods,
+            groups_link=groups_link(tenant, user),
         ),
         authn_instant=signed_in.authn_instant,
+        authn_context_class=satisfied_class(pending.requested_classes, signed_in.methods, app.name),
+        assertion_id=assertion_id,
     )
 
 
@@ -230,7 +236,11 @@ def issue(
         # SP-initiated: echo what the SP sent; IdP-initiated: the configured Relay State.
         relay_state=pending.relay_state if pending.request_id else (app.relay_state or None),
     )
-    return deliver(app, issuance, form, now=now, new_id=new_id)
+    delivered = deliver(app, issuance, form, now=now, new_id=new_id)
+    participant = Participant(
+        app_id=app.app_id, name_id=issuance.name_id, session_index=str(issuance.assertion_id)
+    )
+    return replace(delivered, participant=participant)
 
 
 def sign_as_configured(
@@ -246,3 +256,25 @@ def sign_as_configured(
     if app.signing_option in ("response", "both"):
         response = signer.sign(response, algorithm=algorithm)
     return response
+
+
+def error_form(
+    tenant: Tenant, error: errors.AcsError, *, now: datetime, new_id: NewId, trace_id: str
+) -> PostForm:
+    """The non-Success Response Entra posts to the ACS (§4.5): unsigned, as the docs' sample."""
+    message = f"{error.text}\nTrace ID: {trace_id}\nTimestamp: {now:%Y-%m-%d %H:%M:%S}Z"
+    response = build_error_response(
+        issuer=tenant.issuer,
+        destination=None,
+        in_response_to=error.reply.in_response_to,
+        top_code=error.top_status,
+        second_code=error.second_status,
+        message=message,
+        now=now,
+        new_id=new_id,
+    )
+    return PostForm(
+        action=error.reply.acs_url,
+        saml_response=base64.b64encode(to_bytes(response)).decode("ascii"),
+        relay_state=error.reply.relay_state,
+    )

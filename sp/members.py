@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
-from flask_login import LoginManager
+from flask import abort
+from flask_login import LoginManager, current_user
 from sqlalchemy.orm import Session
 
 from sp.models import Person
@@ -49,6 +53,28 @@ class Member:
             is_admin=person.is_admin,
             active=person.active,
         )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def admin_required(view: Callable[P, R]) -> Callable[P, R]:
+    """Settings and People: sign in first (redirect), then administrators only (403 page)."""
+
+    @functools.wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()  # type: ignore[no-any-return]
+        if not current_user.is_admin:
+            abort(
+                403,
+                description="Only Trakstar administrators can open Settings and People. "
+                "Ask your Trakstar administrator if you need a change there.",
+            )
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def load_member(db: Session, member_id: str) -> Member | None:

@@ -26,7 +26,9 @@ class Organisation(Base):
 
 class Person(Base):
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+    # AUTOINCREMENT: a removed person's id is never reused, so a session still holding it
+    # cannot wake up as whoever is added next.
+    __table_args__ = (UniqueConstraint("organisation_id", "email"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))

@@ -126,11 +126,18 @@ def finish(
     saml_response: str | None,
     browser_key: str | None,
     now: datetime,
+    refused: errors.SsoError | None = None,
 ) -> SignedIn:
-    """Gate, verify, check, refuse replays, then map to an existing, active person."""
+    """Gate, verify, check, refuse replays, then map to an existing, active person.
+
+    `refused`: the view already refused the body (type, size); it is raised once the pending
+    request is spent, like every other refusal.
+    """
     org, idp = organisation_for_sso(db, namespace)
     # Consumed before anything can fail: a request ID is good for one response, whatever it is.
     pending = tracker.consume(db, browser_key=browser_key, namespace=org.namespace, now=now)
+    if refused is not None:
+        raise refused
     admitted = gate.admit(saml_response)
     if not pending:
         raise errors.UnsolicitedResponse("no sign-in pending for this browser")

@@ -1,21 +1,63 @@
-"""Entra's errors as typed exceptions, each carrying its AADSTS code (entra-saml.md §7)."""
+"""Entra's errors as typed exceptions, each carrying its AADSTS code (entra-saml.md §7).
+
+Where an error shows is part of its type, because that is what a user notices:
+- `page` (default): Entra's error page, "Sorry, but we're having trouble signing you in.";
+- `signin` / `password` / `mfa`: the sign-in step is shown again with Entra's inline prompt (the
+  code is only in the log and in a `data-aadsts` attribute, as real Entra shows no code there);
+- `AcsError`: a non-Success SAML Response auto-posted to the app's ACS (§4.5).
+All are rendered by `mock_idp/views/errors.py`, the one place errors become pages.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+Shown = Literal["page", "signin", "password", "mfa"]
+
+REQUESTER = "urn:oasis:names:tc:SAML:2.0:status:Requester"
+RESPONDER = "urn:oasis:names:tc:SAML:2.0:status:Responder"
+REQUEST_UNSUPPORTED = "urn:oasis:names:tc:SAML:2.0:status:RequestUnsupported"
+INVALID_NAMEID_POLICY = "urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy"
+NO_PASSIVE = "urn:oasis:names:tc:SAML:2.0:status:NoPassive"
 
 
 class AadstsError(Exception):
     """An error Entra reports as `AADSTS<code>: <message>`; the message is Entra's own text."""
 
-    code: int = 0
-    http_status: int = 400
+    code: ClassVar[int] = 0
+    http_status: ClassVar[int] = 400
+    shown: ClassVar[Shown] = "page"
+    prompt: ClassVar[str] = ""  # the inline text of a sign-in step (shown != "page")
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, login: str = "") -> None:
         super().__init__(f"AADSTS{self.code}: {message}")
         self.message = message
+        self.login = login  # what the user typed, shown again on an inline error
 
     @property
     def text(self) -> str:
         return f"AADSTS{self.code}: {self.message}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ErrorReply:
+    """Where an error Response goes: the validated ACS, the request ID and the RelayState."""
+
+    acs_url: str
+    in_response_to: str | None
+    relay_state: str | None
+
+
+class AcsError(AadstsError):
+    """An error Entra posts to the ACS as a SAML Response with a non-Success status (§4.5, §7)."""
+
+    top_status: ClassVar[str] = REQUESTER
+    second_status: ClassVar[str | None] = None
+
+    def __init__(self, message: str, *, reply: ErrorReply) -> None:
+        super().__init__(message)
+        self.reply = reply
 
 
 class SamlRequestMissing(AadstsError):
@@ -25,13 +67,13 @@ class SamlRequestMissing(AadstsError):
 
 
 class InvalidSamlRequest(AadstsError):
-    """Not a valid SAML 2.0 protocol message (encoding or structure)."""
+    """Not a valid SAML 2.0 protocol message (encoding, structure, or a POSTed LogoutRequest)."""
 
     code = 75005
 
 
 class InvalidRequestId(AadstsError):
-    """The AuthnRequest ID is not a valid xs:ID."""
+    """The request ID is not a valid xs:ID."""
 
     code = 7500529
 
@@ -84,16 +126,55 @@ class AuthnContextMismatch(AadstsError):
     code = 75011
 
 
+class SpNameQualifierUnsupported(AcsError):
+    """NameIDPolicy/@SPNameQualifier: the docs' own error sample (75006 wrapping 90011)."""
+
+    code = 75006
+    second_status = REQUEST_UNSUPPORTED
+
+
+class NameIdFormatEmpty(AcsError):
+    """`NameIDPolicy Format=""`: Entra answers InvalidNameIDPolicy (gosaml2#88)."""
+
+    code = 75016
+    second_status = INVALID_NAMEID_POLICY
+
+
+class NoPassiveSession(AcsError):
+    """IsPassive was asked and there is no session to use silently."""
+
+    code = 50058
+    top_status = RESPONDER
+    second_status = NO_PASSIVE
+
+
 class UserNotFound(AadstsError):
-    """No such user in the tenant."""
+    """No such user in the tenant: Entra says so on the username step."""
 
     code = 50034
+    shown = "signin"
+    prompt = (
+        "This username may be incorrect. Make sure you typed it correctly. "
+        "Otherwise, contact your admin."
+    )
 
 
 class InvalidPassword(AadstsError):
-    """Wrong password."""
+    """Wrong password: Entra says so on the password step."""
 
     code = 50126
+    shown = "password"
+    prompt = (
+        "Your account or password is incorrect. If you don't remember your password, reset it now."
+    )
+
+
+class InvalidVerificationCode(AadstsError):
+    """Wrong code on the MFA step."""
+
+    code = 500121
+    shown = "mfa"
+    prompt = "You didn't enter the expected verification code. Please try again."
 
 
 class UserDisabled(AadstsError):
@@ -114,16 +195,22 @@ class UserNotAssigned(AadstsError):
     code = 50105
 
 
+class NameIdSourceMissing(AadstsError):
+    """The NameID claim's source attribute is empty for this user."""
+
+    code = 501241
+
+
 class LogoutNameIdMissing(AadstsError):
     """A LogoutRequest without NameID."""
 
     code = 7500530
 
 
-class NoPassiveSession(AadstsError):
-    """IsPassive was asked and there is no session."""
+class SignoutInvalidRequest(AadstsError):
+    """A sign-out message the mock was not waiting for (e.g. a stray LogoutResponse)."""
 
-    code = 50058
+    code = 50061
 
 
 class TenantNotFound(AadstsError):

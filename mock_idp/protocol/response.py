@@ -38,6 +38,9 @@ class Issuance:
     claims: tuple[Claim, ...]
     authn_instant: datetime
     authn_context_class: str = PASSWORD_CLASS
+    # Decided up front by `sso.issuance_for` so the session knows its SessionIndex (for single
+    # logout); None: a fresh ID when the Assertion is built.
+    assertion_id: str | None = None
 
 
 def _saml(tag: str, parent: etree._Element | None = None, **attrs: str) -> etree._Element:
@@ -50,7 +53,7 @@ def _saml(tag: str, parent: etree._Element | None = None, **attrs: str) -> etree
 def build_assertion(issuance: Issuance, *, now: datetime, new_id: NewId) -> etree._Element:
     """The unsigned Assertion, its children in Entra's order."""
     t0 = now - T0_LEAD
-    assertion_id = new_id()
+    assertion_id = issuance.assertion_id or new_id()
     assertion = _saml("Assertion", ID=assertion_id, IssueInstant=saml_time(now), Version="2.0")
     _saml("Issuer", assertion).text = issuance.issuer
 

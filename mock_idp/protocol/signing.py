@@ -8,13 +8,18 @@ holding only the signing certificate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+from signxml.exceptions import SignXMLException
 from signxml.signer import XMLSigner
 from signxml.util import namespaces
+from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from mock_idp.certificates import SigningPair
 
@@ -72,6 +77,29 @@ class Signer:
         return reparsed
 
 
+def verify_enveloped(xml: bytes, certificates_pem: Sequence[str]) -> etree._Element | None:
+    """The element an enveloped RSA-SHA256 signature at the root covers, if one of the given
+    certificates verifies it (signed AuthnRequests, POST binding); None otherwise.
+
+    Here rather than in its own module because signxml is imported only in this one.
+    """
+    config = SignatureConfiguration(
+        location="./",
+        signature_methods=frozenset({SignatureMethod.RSA_SHA256}),
+        digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
+    )
+    for pem in certificates_pem:
+        try:
+            result = XMLVerifier().verify(
+                xml, x509_cert=pem, expect_config=config, id_attribute="ID"
+            )
+        except (SignXMLException, ValueError):
+            continue
+        signed: etree._Element = result.signed_xml  # type: ignore[union-attr]
+        return signed
+    return None
+
+
 def _unwrap_certificates(signed: etree._Element) -> None:
     """signxml wraps the base64 at 64 columns; Entra writes it on one line (KeyInfo is unsigned)."""
     for cert in signed.iter(f"{{{DS_NS}}}X509Certificate"):
@@ -86,3 +114,58 @@ def place_signature_placeholder(element: etree._Element, *, after: str | None) -
             element.insert(index + 1, placeholder)
             return
     element.insert(0, placeholder)
+
+
+# The fault catalogue's parameterised signer (saml-attacks.md §7): the same signxml path as
+# `Signer`, with the algorithm, digest, c14n, References, signing key and KeyInfo each settable.
+KeyInfoContent = Literal["cert", "other-cert", "key-value", "none"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SignatureShape:
+    """A signature that differs from Entra's in named ways; the defaults are Entra's.
+
+    `key_info`: the signing key's own certificate, another certificate, the bare RSAKeyValue,
+    or no KeyInfo at all. `references`: how many References to the element's ID.
+    """
+
+    signature_method: str = SignatureMethod.RSA_SHA256.value
+    digest_method: str = DigestAlgorithm.SHA256.value
+    c14n_method: str = EXC_C14N.value
+    references: int = 1
+    key_info: KeyInfoContent = "cert"
+
+
+def sign_shaped(
+    element: etree._Element,
+    shape: SignatureShape,
+    *,
+    key: rsa.RSAPrivateKey | bytes,
+    cert: x509.Certificate,
+    other_cert: x509.Certificate | None = None,
+    after: str | None = "Issuer",
+) -> etree._Element:
+    """A signed copy of `element` in `shape`; `key` is an RSA key, or the secret for HMAC."""
+    signer = _EntraSigner(
+        signature_algorithm=shape.signature_method,
+        digest_algorithm=shape.digest_method,
+        c14n_algorithm=shape.c14n_method,
+    )
+    signer.namespaces = {None: DS_NS}  # type: ignore[dict-item]
+    shown = {"cert": cert, "other-cert": other_cert, "key-value": None, "none": None}
+    shown_cert = shown[shape.key_info]
+    uris = [f"#{element.get('ID')}"] * shape.references if shape.references != 1 else None
+    place_signature_placeholder(element, after=after)
+    signed: etree._Element = signer.sign(
+        element,
+        key=key,
+        cert=[shown_cert] if shown_cert is not None else None,
+        reference_uri=uris,
+        id_attribute="ID",
+    )
+    reparsed = etree.fromstring(etree.tostring(signed))
+    _unwrap_certificates(reparsed)
+    if shape.key_info == "none":
+        for key_info in reparsed.findall(f"{{{DS_NS}}}Signature/{{{DS_NS}}}KeyInfo"):
+            key_info.getparent().remove(key_info)
+    return reparsed

@@ -1,15 +1,17 @@
-"""The one place errors become pages: Entra's error page for AADSTS errors."""
+"""The one place errors become pages: Entra's error page, an inline sign-in prompt, or an error
+Response auto-posted to the ACS; every AADSTS error is logged with its request id."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
 
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from mock_idp.protocol.errors import AadstsError
+from mock_idp import sso
+from mock_idp.protocol.errors import AadstsError, AcsError
+from mock_idp.state import get_state
 
 log = logging.getLogger("mock_idp")
 
@@ -17,15 +19,36 @@ log = logging.getLogger("mock_idp")
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(AadstsError)
     def aadsts(error: AadstsError) -> tuple[str, int]:
+        state = get_state()
+        now = state.clock()
         request_id, correlation_id = str(uuid.uuid4()), str(uuid.uuid4())
-        timestamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        log.warning("%s request_id=%s correlation_id=%s", error.text, request_id, correlation_id)
+        log.warning(
+            "%s request_id=%s correlation_id=%s shown=%s",
+            error.text,
+            request_id,
+            correlation_id,
+            "acs" if isinstance(error, AcsError) else error.shown,
+        )
+        if isinstance(error, AcsError):
+            form = sso.error_form(
+                state.tenant, error, now=now, new_id=state.new_id, trace_id=request_id
+            )
+            return render_template("post.html", form=form), 200
+        if error.shown != "page":
+            page = render_template(
+                f"{error.shown}.html",
+                tenant=state.tenant,
+                login=error.login,
+                error=error.prompt,
+                aadsts=error.code,
+            )
+            return page, 200
         page = render_template(
             "error.html",
             error=error,
             request_id=request_id,
             correlation_id=correlation_id,
-            timestamp=timestamp,
+            timestamp=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
         return page, error.http_status
 

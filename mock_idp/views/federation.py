@@ -23,7 +23,13 @@ def _app(app_id: str | None) -> EnterpriseApp:
 def metadata(tenant: str) -> Response:
     state = tenant_state(tenant)
     app = _app(request.args.get("appid"))
-    return Response(app_metadata(state, app), mimetype="application/xml")
+    # includeInactive=true: the mock's option to publish inactive certificates too (§2 [Unc]).
+    inactive = request.args.get("includeInactive", "").lower() == "true"
+    body = app_metadata(state, app, include_inactive=inactive)
+    headers = {}
+    if request.args.get("download"):  # the admin center's "Federation Metadata XML" download
+        headers["Content-Disposition"] = f'attachment; filename="{app.name.replace(" ", "")}.xml"'
+    return Response(body, mimetype="application/xml", headers=headers)
 
 
 @bp.get("/<tenant>/apps/<app_id>/certificate/<thumbprint>.<fmt>")

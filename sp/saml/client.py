@@ -11,6 +11,7 @@ from typing import Any
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.response import StatusError, UnsolicitedResponse
+from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
 from saml2.sigver import MissingKey, SigverError
 
 from sp.saml import errors
@@ -29,6 +30,28 @@ log = logging.getLogger("sp.saml")
 class LoginRedirect:
     url: str
     request_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LogoutAnswer:
+    """The IdP's LogoutResponse to ours, as pysaml2 parsed it (its signature is checked
+    separately, over the raw query string: see sp/saml/logout.py)."""
+
+    issuer: str
+    in_response_to: str | None
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class IdpLogoutRequest:
+    """A LogoutRequest from the IdP, and where our Success answer to it goes."""
+
+    id: str
+    issuer: str
+    name_id: str
+    session_indexes: tuple[str, ...]
+    not_on_or_after: datetime | None
+    answer_url: str
 
 
 class SamlClient:
@@ -73,6 +96,68 @@ class SamlClient:
             raise errors.ResponseRejected("pysaml2 returned no verified assertion")
         return _convert(result)
 
+    def start_logout(self, *, name_id: str, session_index: str | None) -> LoginRedirect:
+        """A LogoutRequest by HTTP-Redirect to the IdP's Logout URL (Entra takes no POST)."""
+        try:
+            request_id, request = self._client.create_logout_request(
+                destination=self.idp.logout_url,
+                issuer_entity_id=self.idp.entity_id,
+                name_id=NameID(text=name_id, format=NAMEID_FORMAT_EMAILADDRESS),
+                session_indexes=[session_index] if session_index else None,
+                sign=False,
+            )
+            info = self._client.apply_binding(
+                BINDING_HTTP_REDIRECT, str(request), self.idp.logout_url, "", sign=False
+            )
+        except Exception as exc:  # pysaml2 raises many unrelated types
+            raise errors.LogoutRejected(f"pysaml2 {type(exc).__name__}: {exc}") from exc
+        return LoginRedirect(url=dict(info["headers"])["Location"], request_id=str(request_id))
+
+    def read_logout_response(self, saml_response: str) -> LogoutAnswer:
+        """Parse (inflate, schema) an HTTP-Redirect LogoutResponse; no trust decided here."""
+        try:
+            parsed = self._client.parse_logout_request_response(
+                saml_response, BINDING_HTTP_REDIRECT
+            )
+        except Exception as exc:
+            raise errors.LogoutRejected(f"pysaml2 {type(exc).__name__}: {exc}") from exc
+        if parsed is None or parsed.response is None:
+            raise errors.LogoutRejected("pysaml2 returned no LogoutResponse")
+        message = parsed.response
+        return LogoutAnswer(
+            issuer=(_text(message.issuer) or "").strip(),
+            in_response_to=message.in_response_to,
+            status=message.status.status_code.value,
+        )
+
+    def read_logout_request(self, saml_request: str, relay_state: str) -> IdpLogoutRequest:
+        """Parse an HTTP-Redirect LogoutRequest (pysaml2 checks Version, Destination and
+        IssueInstant) and build the Success LogoutResponse that answers it."""
+        try:
+            parsed = self._client.parse_logout_request(saml_request, BINDING_HTTP_REDIRECT)
+            message = parsed.message
+            answer = self._client.create_logout_response(
+                message, [BINDING_HTTP_REDIRECT], sign=False
+            )
+            info = self._client.apply_binding(
+                BINDING_HTTP_REDIRECT,
+                str(answer),
+                self.idp.logout_url,
+                relay_state,
+                response=True,
+                sign=False,
+            )
+        except Exception as exc:
+            raise errors.LogoutRejected(f"pysaml2 {type(exc).__name__}: {exc}") from exc
+        return IdpLogoutRequest(
+            id=message.id,
+            issuer=(_text(message.issuer) or "").strip(),
+            name_id=(_text(message.name_id) or "").strip(),
+            session_indexes=tuple(s.text for s in message.session_index or ()),
+            not_on_or_after=_time(message.not_on_or_after),
+            answer_url=dict(info["headers"])["Location"],
+        )
+
 
 def _time(value: str | None) -> datetime | None:
     if not value:
@@ -93,6 +178,8 @@ def _convert(result: Any) -> VerifiedResponse:
     conditions = assertion.conditions
     restrictions = conditions.audience_restriction if conditions is not None else []
     statements = assertion.authn_statement or []
+    if len(statements) != 1:  # the Web SSO profile: one AuthnStatement (#56)
+        raise errors.ResponseRejected(f"{len(statements)} AuthnStatements, not exactly one")
     attributes: dict[str, tuple[str, ...]] = {}
     for statement in assertion.attribute_statement or []:
         for attribute in statement.attribute:

@@ -18,7 +18,11 @@ class SsoError(Exception):
 
 class SsoNotAvailable(SsoError):
     status = 404
-    public_message = "Single sign-on is not available for this organisation."
+    public_message = (
+        "Single sign-on is not available for this organisation. Check the namespace in the "
+        "address; if it is right, ask your Trakstar administrator, who can have Trakstar "
+        "support turn single sign-on on (it is a paid feature)."
+    )
 
 
 class SsoNotConfigured(SsoError):
@@ -31,6 +35,11 @@ class SsoNotConfigured(SsoError):
 
 class MalformedResponse(SsoError):
     public_message = "The sign-in response was not a valid SAML message."
+
+
+class OversizedResponse(MalformedResponse):
+    status = 413
+    public_message = "The sign-in response was too large to be a genuine one."
 
 
 class DisallowedAlgorithm(SsoError):
@@ -79,4 +88,13 @@ class InactivePerson(SsoError):
     status = 403
     public_message = (
         "Your Trakstar account is not active. Ask your Trakstar administrator to activate it."
+    )
+
+
+class LogoutRejected(SsoError):
+    """A sign-out message from the IdP that fails verification or does not match ours."""
+
+    public_message = (
+        "Microsoft Entra ID's sign-out message could not be verified. You are signed out of "
+        "Trakstar Perform; close your browser to be sure your Microsoft session has ended too."
     )

@@ -40,6 +40,8 @@ DIGEST_METHODS = frozenset(
 )
 TRANSFORMS = frozenset({ENVELOPED, EXC_C14N})
 _BASE64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
+_AADSTS = re.compile(r"\bAADSTS\d{5,8}\b")  # only the code is shown: the message is unsigned
+SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
 
 _PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -61,6 +63,7 @@ def admit(value: str | None) -> AdmittedResponse:
     """Decode strictly, refuse anything that is not one plain, safely signed SAML Response."""
     xml = _decode(value)
     root = _parse(xml)
+    _check_status(root)
     _check_structure(root)
     _check_signatures(root)
     return AdmittedResponse(xml=xml, b64=base64.b64encode(xml).decode("ascii"))
@@ -81,17 +84,44 @@ def _decode(value: str | None) -> bytes:
     # Entra never deflates on HTTP-POST; pysaml2 would inflate it without a size limit (#36).
     if not xml.lstrip()[:1] == b"<":
         raise errors.MalformedResponse("decoded response is not XML (DEFLATE is refused)")
+    # UTF-8 only (Entra's encoding): the byte-level DOCTYPE check below must see what the
+    # parser will see, which it cannot in UTF-16 or with NULs.
+    try:
+        xml.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise errors.MalformedResponse(f"decoded response is not UTF-8: {exc}") from exc
+    if b"\x00" in xml:
+        raise errors.MalformedResponse("NUL byte in the decoded response")
     return xml
 
 
 def _parse(xml: bytes) -> etree._Element:
+    # Refused before parsing: no DTD ever reaches a parser, whatever it declares (#30–35).
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        raise errors.MalformedResponse("DOCTYPE/ENTITY declarations are refused (#30–35)")
     try:
         root = etree.fromstring(xml, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
         raise errors.MalformedResponse(f"not well-formed: {exc}") from exc
-    if root.getroottree().docinfo.doctype or b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-        raise errors.MalformedResponse("DOCTYPE/ENTITY declarations are refused (#30–35)")
+    if root.getroottree().docinfo.doctype:
+        raise errors.MalformedResponse("DOCTYPE declarations are refused (#30–35)")
     return root
+
+
+def _check_status(root: etree._Element) -> None:
+    """A non-Success status is the IdP saying no (#55): report it as such, whatever else is in
+    the message. Only a refusal can follow, so the unsigned status is safe to act on."""
+    code = root.find(f"{{{SAMLP}}}Status/{{{SAMLP}}}StatusCode")
+    if root.tag != f"{{{SAMLP}}}Response" or code is None or code.get("Value") == SUCCESS:
+        return
+    codes = [c.get("Value") for c in code.iter(f"{{{SAMLP}}}StatusCode")]
+    message = root.findtext(f"{{{SAMLP}}}Status/{{{SAMLP}}}StatusMessage") or ""
+    aadsts = _AADSTS.search(message)
+    public = errors.IdpReportedError.public_message
+    raise errors.IdpReportedError(
+        f"status {codes}: {message[:500]!r}",
+        public_message=f"{public} ({aadsts.group(0)})" if aadsts else None,
+    )
 
 
 def _check_structure(root: etree._Element) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, request, session
 from flask_login import login_user
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from sp import sso
@@ -46,15 +47,15 @@ def sign_on() -> Response:
 @bp.post("/auth/saml/callback")
 def callback() -> Response:
     state = get_state()
-    if request.mimetype != "application/x-www-form-urlencoded":
-        raise errors.MalformedResponse(f"ACS body of type {request.mimetype!r}")
     db = get_db()
+    saml_response, refused = _posted_response()
     signed_in = sso.finish(
         db,
         state.clients,
         state.config,
         namespace=request.args.get("namespace"),
-        saml_response=request.form.get("SAMLResponse"),
+        saml_response=saml_response,
+        refused=refused,
         browser_key=request.cookies.get(tracker.COOKIE),
         now=state.clock(),
     )
@@ -69,3 +70,16 @@ def callback() -> Response:
         "claims": {k: list(v) for k, v in signed_in.claims.items()},
     }
     return redirect(signed_in.return_to, code=303)
+
+
+def _posted_response() -> tuple[str | None, errors.SsoError | None]:
+    """The SAMLResponse field, or why the body is refused (after the pending request is spent)."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return None, errors.MalformedResponse(f"ACS body of type {request.mimetype!r}")
+    try:
+        values = request.form.getlist("SAMLResponse")
+    except RequestEntityTooLarge:
+        return None, errors.OversizedResponse(f"POST body of {request.content_length} bytes")
+    if len(values) > 1:
+        return None, errors.MalformedResponse(f"{len(values)} SAMLResponse fields")
+    return (values[0] if values else None), None

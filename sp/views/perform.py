@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
+
+from sp import sign_in
+from sp.db import get_db
+from sp.members import Member
+from sp.sso import safe_return_path
 
 bp = Blueprint("perform", __name__)
 
@@ -15,9 +22,39 @@ def index() -> Response:
     return redirect(url_for(target))
 
 
+def _login_page(values: Mapping[str, str], **context: object) -> str:
+    """The sign-in page; `namespace` and `next` travel from the query or the form."""
+    return render_template(
+        "auth/login.html",
+        namespace=values.get("namespace", ""),
+        next=values.get("next", ""),
+        email=values.get("email", ""),
+        **context,
+    )
+
+
 @bp.get("/login")
 def login() -> str:
-    return render_template("auth/login.html", namespace=request.args.get("namespace", ""))
+    return _login_page(request.args)
+
+
+@bp.post("/login")
+def password_login() -> Response | tuple[str, int]:
+    """Email and password; CSRF-protected like every form but the ACS."""
+    form = request.form
+    try:
+        person = sign_in.with_password(
+            get_db(),
+            email=form.get("email", ""),
+            password=form.get("password", ""),
+            namespace=form.get("namespace", "").strip(),
+        )
+    except sign_in.SignInRefused as refused:
+        ask_namespace = isinstance(refused, sign_in.AmbiguousAccount)
+        return _login_page(form, error=refused.message, ask_namespace=ask_namespace), refused.status
+    session.clear()  # no pre-login state survives into the signed-in session
+    login_user(Member.of(person), fresh=True)
+    return redirect(safe_return_path(form.get("next")), code=303)
 
 
 @bp.get("/dashboard")
@@ -25,11 +62,3 @@ def login() -> str:
 def dashboard() -> str:
     sso = session.get("sso") or {}
     return render_template("dashboard.html", sso=sso)
-
-
-@bp.post("/logout")
-@login_required
-def logout() -> Response:
-    logout_user()
-    session.clear()
-    return redirect(url_for("perform.login"))

@@ -1,0 +1,125 @@
+"""The mock's Entra session, kept in its signed session cookie.
+
+`PendingSignIn`: the validated request waiting for a sign-in. `SignedInUser`: who signed in,
+when (AuthnInstant survives reuse) and how (authentication methods), plus the session's
+participants: each app that received a token, with the NameID and SessionIndex it got, so a
+single logout can send each of them a LogoutRequest (entra-saml.md §9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from mock_idp.protocol import claims
+from mock_idp.protocol.errors import ErrorReply
+from mock_idp.protocol.xml import parse_saml_time, saml_time
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PendingSignIn:
+    """A validated request waiting for the user to sign in; kept in the mock's session."""
+
+    app_id: str
+    acs_url: str
+    request_id: str | None = None  # None for IdP-initiated (Test this application, My Apps)
+    relay_state: str | None = None
+    name_id_format: str | None = None
+    force_authn: bool = False
+    is_passive: bool = False
+    login_hint: str = ""
+    requested_classes: tuple[str, ...] = ()  # RequestedAuthnContext (exact) class refs
+
+    @property
+    def reply(self) -> ErrorReply:
+        """Where an error Response for this request goes."""
+        return ErrorReply(
+            acs_url=self.acs_url, in_response_to=self.request_id, relay_state=self.relay_state
+        )
+
+    def to_session(self) -> dict[str, object]:
+        return {
+            "app_id": self.app_id,
+            "acs_url": self.acs_url,
+            "request_id": self.request_id,
+            "relay_state": self.relay_state,
+            "name_id_format": self.name_id_format,
+            "force_authn": self.force_authn,
+            "is_passive": self.is_passive,
+            "login_hint": self.login_hint,
+            "requested_classes": list(self.requested_classes),
+        }
+
+    @classmethod
+    def from_session(cls, data: Mapping[str, Any]) -> PendingSignIn:
+        values = dict(data)
+        values["requested_classes"] = tuple(values.get("requested_classes") or ())
+        return cls(**values)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Participant:
+    """An app that received a token in this session: what to name in its LogoutRequest."""
+
+    app_id: str
+    name_id: str
+    session_index: str
+
+    def to_session(self) -> dict[str, str]:
+        return {"app_id": self.app_id, "name_id": self.name_id, "session_index": self.session_index}
+
+    @classmethod
+    def from_session(cls, data: Mapping[str, Any]) -> Participant:
+        return cls(
+            app_id=str(data["app_id"]),
+            name_id=str(data["name_id"]),
+            session_index=str(data["session_index"]),
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SignedInUser:
+    """The mock's own session: who signed in, when, how, and to which apps."""
+
+    object_id: str
+    authn_instant: datetime
+    methods: tuple[str, ...] = (claims.PASSWORD_METHOD,)
+    participants: tuple[Participant, ...] = ()
+
+    def joined(self, participant: Participant | None) -> SignedInUser:
+        """The session after `participant` received a token (its latest SessionIndex kept)."""
+        if participant is None:
+            return self
+        others = tuple(p for p in self.participants if p.app_id != participant.app_id)
+        return replace(self, participants=(*others, participant))
+
+    def to_session(self) -> dict[str, object]:
+        return {
+            "object_id": self.object_id,
+            "authn_instant": saml_time(self.authn_instant),
+            "methods": list(self.methods),
+            "participants": [p.to_session() for p in self.participants],
+        }
+
+    @classmethod
+    def from_session(cls, data: Mapping[str, Any]) -> SignedInUser:
+        methods = data.get("methods", [claims.PASSWORD_METHOD])
+        participants: Sequence[Mapping[str, Any]] = data.get("participants") or ()
+        return cls(
+            object_id=str(data["object_id"]),
+            authn_instant=parse_saml_time(str(data["authn_instant"])),
+            methods=tuple(methods) if isinstance(methods, list | tuple) else (),
+            participants=tuple(Participant.from_session(p) for p in participants),
+        )
+
+
+def signed_in_as(
+    previous: SignedInUser | None, object_id: str, *, now: datetime, methods: Sequence[str]
+) -> SignedInUser:
+    """A fresh sign-in: a new AuthnInstant; the same user keeps the apps already joined."""
+    kept = previous.participants if previous and previous.object_id == object_id else ()
+    return SignedInUser(
+        object_id=object_id, authn_instant=now, methods=tuple(methods), participants=kept
+    )

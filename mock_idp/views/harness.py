@@ -1,0 +1,162 @@
+"""`/_harness/…`: the fault catalogue's control API and pages. Registered in test mode only.
+
+JSON endpoints for CI (they require a JSON body where they change anything), and three pages:
+the catalogue, the login-CSRF capture, and "another origin" (a stored response auto-posted
+from the mock into a browser that started no sign-in).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+
+from mock_idp.faults import runtime
+from mock_idp.faults.catalogue import CATALOGUE, SECTIONS, UnknownCase, get
+from mock_idp.faults.describe import case_json, issued_json, markdown_table
+from mock_idp.sso import PostForm
+from mock_idp.state import get_state
+
+bp = Blueprint("harness", __name__, url_prefix=runtime.HARNESS_PREFIX)
+MAX_COUNT = 100
+
+
+def _problem(status: int, message: str) -> tuple[Response, int]:
+    return jsonify(error=message), status
+
+
+def _app_or_none(app_id: str) -> Any:
+    return get_state().tenant.apps.get(app_id)
+
+
+@bp.get("/")
+def index() -> str:
+    apps = list(get_state().tenant.apps.values())
+    return render_template("harness/index.html", cases=CATALOGUE, sections=SECTIONS, apps=apps)
+
+
+@bp.get("/faults")
+def faults() -> Response:
+    if request.args.get("format") == "markdown":
+        return Response(markdown_table(CATALOGUE), mimetype="text/markdown")
+    return jsonify(faults=[case_json(c) for c in CATALOGUE])
+
+
+@bp.get("/faults/<name>")
+def fault(name: str) -> Response | tuple[Response, int]:
+    try:
+        return jsonify(case_json(get(name)))
+    except UnknownCase as exc:
+        return _problem(404, str(exc))
+
+
+@bp.get("/apps")
+def apps() -> Response:
+    book = runtime.book()
+    rows = [
+        {
+            "app_id": a.app_id,
+            "name": a.name,
+            "identifiers": a.identifiers,
+            "signing_option": a.signing_option,
+            "tenant_scenario": a.scenario,
+            "next_responses": book.queued(a.app_id),
+        }
+        for a in get_state().tenant.apps.values()
+    ]
+    return jsonify(apps=rows)
+
+
+@bp.route("/apps/<app_id>/next-responses", methods=["GET", "POST", "DELETE"])
+def next_responses(app_id: str) -> Response | tuple[Response, int]:
+    if _app_or_none(app_id) is None:
+        return _problem(404, f"no app {app_id!r} in the tenant (GET {bp.url_prefix}/apps)")
+    book = runtime.book()
+    if request.method == "DELETE":
+        book.clear(app_id)
+    elif request.method == "POST":
+        if not request.is_json:
+            return _problem(415, 'send JSON: {"cases": ["xsw1"], "count": 1}')
+        cases = _requested_cases(request.get_json(silent=True))
+        if isinstance(cases, str):
+            return _problem(400, cases)
+        try:
+            return jsonify(app_id=app_id, next_responses=book.queue(app_id, cases)), 201
+        except ValueError as exc:
+            return _problem(400, str(exc))
+    return jsonify(app_id=app_id, next_responses=book.queued(app_id))
+
+
+def _requested_cases(body: object) -> list[str] | str:
+    """The cases to queue, `count` times over; or what is wrong with the body."""
+    if not isinstance(body, dict):
+        return 'the body must be a JSON object: {"cases": ["xsw1"], "count": 1}'
+    names, count = body.get("cases"), body.get("count", 1)
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        return '"cases" must be a non-empty list of case names (GET /_harness/faults)'
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
+        return f'"count" must be an integer from 1 to {MAX_COUNT}'
+    for name in names:
+        try:
+            get(name)
+        except UnknownCase as exc:
+            return str(exc)
+    return names * count
+
+
+@bp.get("/last-response")
+def last_response() -> Response | tuple[Response, int]:
+    issued = runtime.book().last(request.args.get("app_id"))
+    if issued is None:
+        return _problem(404, "the mock has issued no response yet")
+    return jsonify(issued_json(issued))
+
+
+@bp.get("/responses")
+def responses() -> Response:
+    return jsonify(responses=[issued_json(i) for i in runtime.book().recent()])
+
+
+@bp.post("/reset")
+def reset() -> Response | tuple[Response, int]:
+    if not request.is_json:
+        return _problem(415, "send an empty JSON object: {}")
+    runtime.book().reset()
+    return jsonify(reset=True)
+
+
+@bp.post("/captured/<capture_id>")
+def captured(capture_id: str) -> str | tuple[str, int]:
+    form = runtime.book().captured(capture_id)
+    if form is None:
+        return render_template("harness/captured.html", link=None), 404
+    link = url_for("harness.another_origin_capture", capture_id=capture_id, _external=False)
+    return render_template("harness/captured.html", link=link, form=form)
+
+
+@bp.get("/another-origin/<capture_id>")
+def another_origin_capture(capture_id: str) -> str | tuple[str, int]:
+    return _auto_post(runtime.book().captured(capture_id))
+
+
+@bp.get("/another-origin")
+def another_origin() -> str | tuple[str, int]:
+    issued = runtime.book().last(request.args.get("app_id"), replayable=True)
+    return _auto_post(issued.form if issued else None)
+
+
+def _auto_post(form: PostForm | None) -> str | tuple[str, int]:
+    if form is None:
+        return render_template("harness/captured.html", link=None), 404
+    return render_template("post.html", form=form)
+
+
+@bp.get("/probe/<path:rest>")
+def probe(rest: str) -> Response:
+    runtime.book().probe(rest)
+    return Response("", mimetype="application/xml-dtd")
+
+
+@bp.get("/probes")
+def probes() -> Response:
+    return jsonify(probes=runtime.book().probes())

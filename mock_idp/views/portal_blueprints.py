@@ -1,0 +1,38 @@
+"""Registers the admin center, My Apps and the automation API on the app."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from mock_idp.views import (
+    graph,
+    graph_apps,
+    myapps,
+    portal,
+    portal_apps,
+    portal_certs,
+    portal_claims,
+    portal_sso,
+    portal_tenant,
+    portal_users,
+)
+
+ADMIN_CENTER = (
+    portal.bp,
+    portal_apps.bp,
+    portal_sso.bp,
+    portal_claims.bp,
+    portal_certs.bp,
+    portal_users.bp,
+    portal_tenant.bp,
+)
+
+
+def register(app: Flask, csrf: CSRFProtect) -> None:
+    """The admin center's and My Apps' forms are CSRF-protected (Flask-WTF, app-wide); the
+    automation API takes a bearer token and JSON, never a browser's form, so it is exempt."""
+    for blueprint in (*ADMIN_CENTER, myapps.bp, graph_apps.bp, graph.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(graph.bp)
+    csrf.exempt(graph_apps.bp)
