@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -11,7 +10,7 @@ import time
 from pathlib import Path
 
 from bench.stats import Result, paired
-from devserver.processes import App, start_all, stop_all
+from devserver.processes import App, both_apps, free_port, start_all, stop_all
 
 FLAGS = [
     "--no-sandbox",
@@ -23,37 +22,19 @@ FLAGS = [
 ]
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _apps(folder: Path) -> list[App]:
-    sp_url, idp_url = f"http://localhost:{_port()}", f"http://127.0.0.1:{_port()}"
-    env = {
-        "SP_URL": sp_url,
-        "IDP_URL": idp_url,
-        "DATABASE_URL": f"sqlite:///{folder / f'sp-{time.monotonic_ns()}.sqlite3'}",
-        "SP_SECRET_KEY": "bench",
-        "MOCK_IDP_SECRET_KEY": "bench",
-    }
-    return [
-        App(
-            name="mock_idp",
-            argv=["-m", "mock_idp"],
-            url=idp_url,
-            env=env,
-            log_path=folder / "idp.log",
-        ),
-        App(
-            name="sp",
-            argv=["-m", "sp", "serve", "--seed"],
-            url=sp_url,
-            env=env,
-            log_path=folder / "sp.log",
-        ),
-    ]
+    database = folder / f"sp-{time.monotonic_ns()}.sqlite3"
+    idp, sp = both_apps(
+        sp_url=f"http://localhost:{free_port()}",
+        idp_url=f"http://127.0.0.1:{free_port()}",
+        log_dir=folder,
+        env={
+            "DATABASE_URL": f"sqlite:///{database}",
+            "SP_SECRET_KEY": "bench",
+            "MOCK_IDP_SECRET_KEY": "bench",
+        },
+    )
+    return [idp, sp]
 
 
 def cold_start() -> Result:

@@ -9,7 +9,7 @@ import sys
 import time
 from types import FrameType
 
-from devserver.processes import ROOT, App, StartError, start_all, stop_all
+from devserver.processes import ROOT, StartError, both_apps, start_all, stop_all
 
 TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
 
@@ -18,60 +18,51 @@ def main() -> int:
     sp_url = os.environ.get("SP_URL", "http://localhost:8000").rstrip("/")
     idp_url = os.environ.get("IDP_URL", "http://127.0.0.1:8001").rstrip("/")
     token = os.environ.get("MOCK_IDP_API_TOKEN") or secrets.token_urlsafe(24)
-    env = {"SP_URL": sp_url, "IDP_URL": idp_url, "MOCK_IDP_API_TOKEN": token}
-    idp_args = ["-m", "mock_idp"]
     test_mode = os.environ.get("TEST_MODE") in ("1", "true", "yes")
-    if test_mode:
-        idp_args.append("--test-mode")
     logs = ROOT / "instance" / "logs"
-    apps = [
-        App(
-            name="mock Entra ID",
-            argv=idp_args,
-            url=idp_url,
-            env=env,
-            log_path=logs / "mock_idp.log",
-        ),
-        App(
-            name="Trakstar clone",
-            argv=["-m", "sp", "serve", "--seed"],
-            url=sp_url,
-            env=env,
-            log_path=logs / "sp.log",
-        ),
-    ]
-    started = time.monotonic()
-    try:
-        start_all(apps)
-    except StartError as exc:
-        print(f"make run: {exc}", file=sys.stderr)
-        return 1
-    print(
-        BANNER.format(
-            seconds=time.monotonic() - started,
-            sp=sp_url,
-            idp=idp_url,
-            tenant=TENANT_ID,
-            logs=logs.relative_to(ROOT),
-            token=token,
-        )
-        + (TEST_MODE_BANNER.format(idp=idp_url) if test_mode else ""),
-        flush=True,
+    apps = both_apps(
+        sp_url=sp_url,
+        idp_url=idp_url,
+        log_dir=logs,
+        env={"MOCK_IDP_API_TOKEN": token},
+        test_mode=test_mode,
     )
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    # Before anything starts: a terminal closed or a `kill` must not orphan either app.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+    started = time.monotonic()
     try:
+        start_all(apps)
+        print(
+            BANNER.format(
+                seconds=time.monotonic() - started,
+                sp=sp_url,
+                idp=idp_url,
+                tenant=TENANT_ID,
+                logs=logs.relative_to(ROOT),
+                token=token,
+            )
+            + (TEST_MODE_BANNER.format(idp=idp_url) if test_mode else ""),
+            flush=True,
+        )
         while all(app.process is not None and app.process.poll() is None for app in apps):
             time.sleep(0.5)
         print("make run: an app stopped; see the logs.", file=sys.stderr)
+        return 1
+    except StartError as exc:
+        print(f"make run: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nStopping both apps…", flush=True)
         return 0
     finally:
+        # A second Ctrl-C or TERM must not cut the cleanup short and orphan an app.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         stop_all(apps)
 
 

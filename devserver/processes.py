@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,6 +31,7 @@ class App:
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        self._check_port_free()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -41,6 +43,19 @@ class App:
             start_new_session=True,
         )
         log.close()
+
+    def _check_port_free(self) -> None:
+        """Otherwise the readiness poll would be answered by whatever already listens there."""
+        port = urlsplit(self.url).port or 80
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError as exc:
+                raise StartError(
+                    f"{self.name}: port {port} of {self.url} is already in use ({exc.strerror}); "
+                    "is another `make run` running? Stop it, or choose other URLs with "
+                    "SP_URL=… IDP_URL=…"
+                ) from exc
 
     def wait_ready(self, deadline: float) -> None:
         """Poll until the app answers any HTTP request (no fixed sleeps)."""
@@ -81,10 +96,10 @@ class App:
 
 def start_all(apps: Sequence[App], *, timeout: float = 30.0) -> None:
     """Start every app at once (they import in parallel), then wait for each."""
-    for app in apps:
-        app.start()
     deadline = time.monotonic() + timeout
     try:
+        for app in apps:
+            app.start()
         for app in apps:
             app.wait_ready(deadline)
     except BaseException:
@@ -95,3 +110,32 @@ def start_all(apps: Sequence[App], *, timeout: float = 30.0) -> None:
 def stop_all(apps: Sequence[App]) -> None:
     for app in apps:
         app.stop()
+
+
+def free_port() -> int:
+    """A port nothing listens on right now, on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def both_apps(
+    *, sp_url: str, idp_url: str, log_dir: Path, env: Mapping[str, str], test_mode: bool = False
+) -> tuple[App, App]:
+    """The mock Entra ID and the Trakstar clone (seeded), started exactly as `make run` does."""
+    env = {"SP_URL": sp_url, "IDP_URL": idp_url, **env}
+    idp = App(
+        name="mock Entra ID",
+        argv=["-m", "mock_idp", *(["--test-mode"] if test_mode else [])],
+        url=idp_url,
+        env=env,
+        log_path=log_dir / "mock_idp.log",
+    )
+    sp = App(
+        name="Trakstar clone",
+        argv=["-m", "sp", "serve", "--seed"],
+        url=sp_url,
+        env=env,
+        log_path=log_dir / "sp.log",
+    )
+    return idp, sp

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from devserver.processes import App, start_all, stop_all
+from devserver.processes import both_apps, free_port, start_all, stop_all
 
 TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
 API_TOKEN = "e2e-api-token"  # the mock's automation API bearer token in this suite
@@ -35,12 +34,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "e2e" in item.nodeid.split("/")[0]:
             item.add_marker(pytest.mark.e2e)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -64,33 +57,22 @@ class Harness:
 @pytest.fixture(scope="session")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     folder = tmp_path_factory.mktemp("harness")
-    sp_url = os.environ.get("SP_URL") or f"http://localhost:{_free_port()}"
-    idp_url = os.environ.get("IDP_URL") or f"http://127.0.0.1:{_free_port()}"
+    sp_url = os.environ.get("SP_URL") or f"http://localhost:{free_port()}"
+    idp_url = os.environ.get("IDP_URL") or f"http://127.0.0.1:{free_port()}"
     database = folder / "sp.sqlite3"
-    env = {
-        "SP_URL": sp_url,
-        "IDP_URL": idp_url,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "SP_SECRET_KEY": "e2e-only",
-        "MOCK_IDP_SECRET_KEY": "e2e-only",
-        "MOCK_IDP_API_TOKEN": API_TOKEN,
-    }
-    apps = [
-        App(
-            name="mock_idp",
-            argv=["-m", "mock_idp", "--test-mode"],
-            url=idp_url,
-            env=env,
-            log_path=folder / "mock_idp.log",
-        ),
-        App(
-            name="sp",
-            argv=["-m", "sp", "serve", "--seed"],
-            url=sp_url,
-            env=env,
-            log_path=folder / "sp.log",
-        ),
-    ]
+    idp, sp = both_apps(
+        sp_url=sp_url,
+        idp_url=idp_url,
+        log_dir=folder,
+        env={
+            "DATABASE_URL": f"sqlite:///{database}",
+            "SP_SECRET_KEY": "e2e-only",
+            "MOCK_IDP_SECRET_KEY": "e2e-only",
+            "MOCK_IDP_API_TOKEN": API_TOKEN,
+        },
+        test_mode=True,
+    )
+    apps = [idp, sp]
     start_all(apps)
     try:
         yield Harness(
