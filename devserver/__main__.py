@@ -31,8 +31,9 @@ def main() -> int:
     def stop(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    # Before anything starts: a terminal closed or a `kill` must not orphan either app.
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    # Before anything starts: a terminal closed or a `kill` must not orphan either app. SIGINT
+    # too, explicitly: a backgrounded process inherits it ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, stop)
     started = time.monotonic()
     try:

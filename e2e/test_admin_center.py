@@ -180,7 +180,7 @@ def test_rotation_breaks_sign_in_until_trakstar_trusts_the_new_certificate(
     sso = page.context.new_page()
     sign_in_through_trakstar(sso, harness)
     perform = Perform(sso, harness.sp_url)
-    perform.expect_sso_error("could not be verified")
+    perform.expect_sso_error("does not trust")
     perform.expect_not_signed_in()
 
     trakstar_trusts(harness.database, new_certificate.read_text())

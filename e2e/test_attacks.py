@@ -29,7 +29,7 @@ def sign_in_with(page: Page, harness: Harness, case: str | None) -> None:
     ("case", "reason"),
     [
         ("expired-assertion", "not valid for Trakstar Perform"),
-        ("wrong-certificate", "could not be verified"),
+        ("wrong-certificate", "does not trust"),
         ("xsw3", "not a valid SAML message"),
         ("sha1", "algorithm we do not accept"),
     ],

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.conftest import TENANT_ID, Harness
@@ -28,6 +30,12 @@ NAMESPACE = "tutorial"
 TRAKSTAR_ADMIN = ("admin@tutorial.example", "Tutorial-Adm1n-Passw0rd")
 B_SIMON = ("B.Simon@contoso.com", "Passw0rd!")
 ADELE = ("Adele.Vance@contoso.com", "Passw0rd!")
+
+
+def app_thumbprint_of(pem: str) -> str:
+    """SHA-1 of the DER, uppercase hex: how both Entra and Trakstar show a certificate."""
+    cert = x509.load_pem_x509_certificate(pem.encode())
+    return cert.fingerprint(hashes.SHA1()).hex().upper()
 
 
 def trakstar_cli(harness: Harness, *args: str, stdin: str = "") -> None:
@@ -147,34 +155,37 @@ def test_the_seed_tutorial_from_an_empty_tenant(
         logout_url=values.logout_url,
         certificate=wrong,
     )
-    trakstar.open_people()
-    trakstar.add_person("Britta Simon", B_SIMON[0])
-    trakstar.activate("Britta Simon", B_SIMON[0])
     mistaken = browsers()
     mistaken.goto(sign_on_url)
     EntraSignIn(mistaken).sign_in(*B_SIMON)
-    Perform(mistaken, harness.sp_url).expect_sso_error("could not be verified")
+    Perform(mistaken, harness.sp_url).expect_sso_error("does not trust")
     Perform(mistaken, harness.sp_url).expect_not_signed_in()
 
-    # Trakstar: paste the downloaded Certificate (Base64) and the copied URLs.
-    trakstar.open_saml_configure()
-    trakstar.configure_saml(
+    # Trakstar: paste the downloaded Certificate (Base64) and the copied URLs, replacing the
+    # wrong one outright (no rollover: the wrong certificate must not stay trusted).
+    trakstar.fill_saml(
         login_url=values.login_url,
         identifier=values.identifier,
         logout_url=values.logout_url,
         certificate=certificate,
     )
+    trakstar.page.get_by_label(re.compile("keep trusting the current one")).uncheck()
+    trakstar.save_saml()
+    expect(
+        trakstar.page.get_by_role("status").filter(has_text="SAML settings saved.")
+    ).to_be_visible()
     expect(trakstar.page.get_by_text(entra_thumbprint).first).to_be_visible()
+    expect(trakstar.page.get_by_text(app_thumbprint_of(wrong))).to_have_count(0)
 
-    # Twin: Britta exists but is not activated yet: a clear Trakstar page, nothing granted.
+    # Create Trakstar test user. Twin: Britta exists but is not activated yet.
     trakstar.open_people()
-    trakstar.deactivate("Britta Simon", B_SIMON[0])
+    trakstar.add_person("Britta Simon", B_SIMON[0])
     waiting = browsers()
     waiting.goto(sign_on_url)
     EntraSignIn(waiting).sign_in(*B_SIMON)
     Perform(waiting, harness.sp_url).expect_sso_error("not active")
     Perform(waiting, harness.sp_url).expect_not_signed_in()
-    # Create Trakstar test user: created and activated before using single sign-on.
+    # "Users must be created and activated before you use single sign-on."
     trakstar.activate("Britta Simon", B_SIMON[0])
 
     # Test SSO, way 1: "Test this application" redirects to the Sign on URL.

@@ -15,7 +15,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 ENTRA_CERT_CN = "Microsoft Azure Federated SSO Certificate"
-VALIDITY = timedelta(days=3 * 365)
+
+
+def three_years_after(moment: datetime) -> datetime:
+    """Entra's certificates run exactly three calendar years (29 February becomes 28 February)."""
+    try:
+        return moment.replace(year=moment.year + 3)
+    except ValueError:
+        return moment.replace(year=moment.year + 3, day=28)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -57,13 +64,14 @@ def generate(
     now: datetime,
     *,
     common_name: str = ENTRA_CERT_CN,
-    valid_for: timedelta = VALIDITY,
+    valid_for: timedelta | None = None,
     key_size: int = 2048,
 ) -> SigningPair:
     """Self-signed RSA/SHA-256 certificate with no extensions and a 16-byte serial, like Entra's."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     start = now.replace(microsecond=0)
+    not_after = three_years_after(start) if valid_for is None else start + valid_for
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -71,7 +79,7 @@ def generate(
         .public_key(key.public_key())
         .serial_number(int.from_bytes(secrets.token_bytes(16), "big") >> 1)
         .not_valid_before(start)
-        .not_valid_after(start + valid_for)
+        .not_valid_after(not_after)
         .sign(key, hashes.SHA256())
     )
     return SigningPair(key=key, cert=cert)

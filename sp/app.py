@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, session
 from flask_wtf.csrf import CSRFProtect
 
 from sp import cli
@@ -48,4 +48,5 @@ def create_app(config: SpConfig | None = None) -> Flask:
 
 
 def _load_user(member_id: str) -> Member | None:
-    return load_member(get_db(), member_id)
+    # The ACS puts what Entra sent under "sso"; a password sign-in leaves it out.
+    return load_member(get_db(), member_id, signed_in_by_sso="sso" in session)

@@ -15,6 +15,7 @@ LABELS = {
     "organisation.created": "Organisation created",
     "organisation.sso_entitlement": "SSO entitlement changed",
     "organisation.require_sso": "Require SSO changed",
+    "organisation.reset": "Organisation started over",
     "saml.settings": "SAML settings changed",
     "saml.previous_certificate_removed": "Old certificate removed",
     "person.added": "Person added",

@@ -97,7 +97,10 @@ def org_create(namespace: str, name: str, sso: bool) -> None:
 @org_cli.command("list")
 def org_list() -> None:
     """List organisations."""
-    for o in organisations.list_all(get_db()):
+    found = organisations.list_all(get_db())
+    if not found:
+        click.echo("No organisations. Create one with `flask --app sp org create`.")
+    for o in found:
         sso = "SSO" if o.sso_entitled else "no SSO"
         saml = "SAML configured" if o.saml_configured else "SAML not configured"
         required = ", Require SSO" if o.require_sso else ""
@@ -127,6 +130,21 @@ def org_require_sso(namespace: str, off: bool) -> None:
             get_db(), org, required=not off, actor=actor(), now=get_state().clock()
         )
     click.echo(f"Require SSO for {namespace}: {'off' if off else 'on'}.")
+
+
+@org_cli.command("reset")
+@click.argument("namespace")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def org_reset(namespace: str, yes: bool) -> None:
+    """Start NAMESPACE over: no SAML settings, administrators only, Require SSO off."""
+    org = org_of(namespace)
+    if not yes:
+        click.confirm(
+            f"Remove {namespace}'s SAML settings and every person who is not an administrator?",
+            abort=True,
+        )
+    detail = organisations.start_over(get_db(), org, actor=actor(), now=get_state().clock())
+    click.echo(f"{namespace}: {detail}.")
 
 
 # --- people ------------------------------------------------------------------------------

@@ -77,9 +77,12 @@ def admin_required(view: Callable[P, R]) -> Callable[P, R]:
     return wrapped
 
 
-def load_member(db: Session, member_id: str) -> Member | None:
-    """A deactivated or removed person loses their session on the next request."""
+def load_member(db: Session, member_id: str, *, signed_in_by_sso: bool) -> Member | None:
+    """A deactivated or removed person loses their session on the next request, and so does a
+    password session of a non-administrator once their organisation requires SSO."""
     person = db.get(Person, int(member_id)) if member_id.isdigit() else None
     if person is None or not person.active:
+        return None
+    if person.organisation.require_sso and not person.is_admin and not signed_in_by_sso:
         return None
     return Member.of(person)

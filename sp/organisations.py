@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sp import audit
-from sp.models import Organisation, SamlSettings
+from sp.models import Organisation, Person, SamlSettings
 
 # The namespace travels in Entra's Reply URL as `?namespace=`: keep it URL-safe and short.
 _NAMESPACE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -150,3 +150,34 @@ def set_require_sso(
         now=now,
     )
     db.commit()
+
+
+def start_over(db: Session, org: Organisation, *, actor: str, now: datetime) -> str:
+    """Back to "no SSO settings, administrators only", so a tutorial can be followed again.
+
+    The SAML settings go, every person who is not an administrator goes (their sessions end
+    with them), and Require SSO is turned off; the entitlement and the administrators stay.
+    """
+    removed = (
+        db.execute(
+            delete(Person)
+            .where(Person.organisation_id == org.id, Person.is_admin.is_(False))
+            .returning(Person.email)
+        )
+        .scalars()
+        .all()
+    )
+    saml = db.get(SamlSettings, org.id)
+    if saml is not None:
+        db.delete(saml)
+    org.require_sso = False
+    detail = (
+        f"SAML settings {'removed' if saml is not None else 'were not set'}; "
+        f"{len(removed)} people removed ({', '.join(sorted(removed)) or 'none'}); "
+        "Require SSO off"
+    )
+    audit.record(
+        db, organisation_id=org.id, actor=actor, action="organisation.reset", detail=detail, now=now
+    )
+    db.commit()
+    return detail

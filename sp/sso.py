@@ -17,7 +17,7 @@ from sp.config import SpConfig
 from sp.models import Organisation, Person, SamlSettings
 from sp.saml import checks, errors, gate, replay, tracker
 from sp.saml.client import SamlClient
-from sp.saml.identity import IdpSettings, VerifiedResponse, entra_tenant_of
+from sp.saml.identity import IdpSettings, VerifiedResponse, entra_tenant_of, thumbprint
 from sp.saml.settings import SpEndpoints
 
 DEFAULT_RETURN = "/dashboard"
@@ -142,7 +142,10 @@ def finish(
     if not pending:
         raise errors.UnsolicitedResponse("no sign-in pending for this browser")
     client = clients.get(org.namespace, idp)
-    verified = client.verify(admitted.b64, {rid: p.return_to for rid, p in pending.items()})
+    try:
+        verified = client.verify(admitted.b64, {rid: p.return_to for rid, p in pending.items()})
+    except errors.InvalidSignature as exc:
+        raise explain_signature_failure(exc, admitted, idp) from exc
     skew = timedelta(seconds=config.clock_skew_seconds)
     checks.check(
         verified,
@@ -172,6 +175,30 @@ def finish(
         session_index=verified.assertion.session_index,
         claims=dict(verified.assertion.attributes),
     )
+
+
+def explain_signature_failure(
+    error: errors.InvalidSignature, admitted: gate.AdmittedResponse, idp: IdpSettings
+) -> errors.InvalidSignature:
+    """Say which certificate signed and which ones we trust: after Entra rotates its signing
+    certificate, this is the one thing the administrator needs to see."""
+    trusted = sorted({thumbprint(pem) for pem in idp.certificates})
+    claimed = sorted(filter(None, map(_thumbprint_or_none, admitted.claimed_certificates)))
+    detail = f"{error.detail}; KeyInfo certificate(s) {claimed or 'none'}; trusted {trusted}"
+    if "Signature missing for assertion" in error.detail:
+        return errors.UnsignedAssertion(detail)
+    untrusted = [t for t in claimed if t not in trusted]
+    if untrusted:
+        return errors.UntrustedCertificate(detail, thumbprint=untrusted[0])
+    return errors.InvalidSignature(detail)
+
+
+def _thumbprint_or_none(b64: str) -> str | None:
+    """KeyInfo is attacker-controlled: garbage there names nothing, it must not fail the page."""
+    try:
+        return thumbprint(b64) if b64 else None
+    except ValueError:  # binascii.Error is a ValueError
+        return None
 
 
 def _expiry(verified: VerifiedResponse, now: datetime) -> datetime:

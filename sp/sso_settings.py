@@ -79,6 +79,28 @@ def url_problem(value: str, label: str) -> str | None:
     return f"The {label} must start with https:// (http:// is accepted only for localhost)."
 
 
+_SAML2_PATH = re.compile(r"^/[^/]+/saml2/?$")
+_ENDPOINT_FORM = "https://login.microsoftonline.com/{tenant-id}/saml2"
+
+
+def endpoint_problem(value: str, label: str) -> str | None:
+    """Entra's Login URL and Logout URL are one endpoint, `/{tenant}/saml2` (entra-saml.md §1)."""
+    if problem := url_problem(value, label):
+        return problem
+    parts = urlsplit(value)
+    if (parts.hostname or "").lower() == "sts.windows.net":
+        return (
+            f"This looks like the Microsoft Entra Identifier. The {label} has the form "
+            f"{_ENDPOINT_FORM}: copy it from the 'Set up Trakstar' section in Entra."
+        )
+    if not _SAML2_PATH.match(parts.path) or parts.query:
+        return (
+            f"The {label} is Entra's SAML endpoint, of the form {_ENDPOINT_FORM} (the Login URL "
+            "and the Logout URL are the same): copy it from the 'Set up Trakstar' section."
+        )
+    return None
+
+
 def identifier_problem(value: str) -> str | None:
     """Exactly Entra's Issuer: the responses' Issuer is compared with it character by character."""
     if entra_tenant_of(value):
@@ -201,11 +223,11 @@ def validate(
     problems: dict[str, str] = {}
     if not data.login_url:
         problems["login_url"] = "Enter the Login URL from Entra's 'Set up Trakstar' section."
-    elif problem := url_problem(data.login_url, "Login URL"):
+    elif problem := endpoint_problem(data.login_url, "Login URL"):
         problems["login_url"] = problem
     if problem := identifier_problem(data.identifier):
         problems["identifier"] = problem
-    if data.logout_url and (problem := url_problem(data.logout_url, "Logout URL")):
+    if data.logout_url and (problem := endpoint_problem(data.logout_url, "Logout URL")):
         problems["logout_url"] = problem
     tenant = entra_tenant_of(data.identifier)
     for field, label in (("login_url", "Login URL"), ("logout_url", "Logout URL")):

@@ -13,7 +13,7 @@ from typing import Literal, Protocol, cast
 
 from mock_idp import certificates
 from mock_idp.admin.errors import InvalidValue, NotAllowed, NotFound
-from mock_idp.certificates import ENTRA_CERT_CN, VALIDITY, SigningPair
+from mock_idp.certificates import ENTRA_CERT_CN, SigningPair, three_years_after
 from mock_idp.tenant import EnterpriseApp, SigningCertificate, SigningOption
 
 SIGNING_OPTIONS: dict[str, str] = {
@@ -52,13 +52,14 @@ def new_certificate(
 ) -> SigningCertificate:
     """A new Inactive certificate; the active one keeps signing until this one is activated."""
     start = now.replace(microsecond=0)
-    valid_for = VALIDITY if expires is None else expires - start
+    latest = three_years_after(start)
+    valid_for = (latest if expires is None else expires) - start
     if valid_for <= timedelta(0):
         raise InvalidValue("The expiration date must be in the future.", field="expires")
-    if valid_for > VALIDITY:
+    if start + valid_for > latest:
         raise InvalidValue(
             "The expiration date can be at most three years from today "
-            f"({(start + VALIDITY).date().isoformat()}).",
+            f"({latest.date().isoformat()}).",
             field="expires",
         )
     common_name = _common_name(subject)

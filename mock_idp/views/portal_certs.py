@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from mock_idp.admin import token_signing
 from mock_idp.admin.errors import AdminError
-from mock_idp.certificates import VALIDITY
+from mock_idp.certificates import three_years_after
 from mock_idp.state import get_state
 from mock_idp.tenant import EnterpriseApp
 from mock_idp.views.portal import changing, done, page, refused, require_admin
@@ -93,8 +93,8 @@ def _context(app: EnterpriseApp) -> dict[str, Any]:
         "app": app,
         "options": token_signing.SIGNING_OPTIONS,
         "algorithms": token_signing.ALGORITHMS,
-        "default_expiry": (now + VALIDITY).date().isoformat(),
-        "max_expiry": (now + VALIDITY).date().isoformat(),
+        "default_expiry": three_years_after(now).date().isoformat(),
+        "max_expiry": three_years_after(now).date().isoformat(),
         "min_expiry": now.date().isoformat(),
         "now": now,
     }

@@ -51,6 +51,34 @@ class InvalidSignature(SsoError):
     public_message = "The sign-in response could not be verified."
 
 
+class UnsignedAssertion(InvalidSignature):
+    """Entra set to "Sign SAML response" only: we require the assertion's own signature."""
+
+    public_message = (
+        "The sign-in response's assertion is not signed. In Entra, the SAML signing option must "
+        "be 'Sign SAML assertion' (the default) or 'Sign SAML response and assertion'."
+    )
+
+
+class UntrustedCertificate(InvalidSignature):
+    """Signed, but by a certificate the admin did not paste: typically after Entra's rollover."""
+
+    public_message = (
+        "The sign-in response was signed with a certificate this organisation does not trust"
+    )
+
+    def __init__(self, detail: str, *, thumbprint: str) -> None:
+        # Thumbprints are public: the certificate is in Entra's published metadata.
+        super().__init__(
+            detail,
+            public_message=(
+                f"{self.public_message} (thumbprint {thumbprint}). If Entra's signing "
+                "certificate was renewed, your Trakstar administrator must paste the new "
+                "Certificate (Base64) under Settings > Authentication & SSO > SAML 2.0 > Configure."
+            ),
+        )
+
+
 class UnsolicitedResponse(SsoError):
     status = 403
     public_message = (

@@ -57,6 +57,9 @@ _PARSER = etree.XMLParser(
 class AdmittedResponse:
     xml: bytes
     b64: str  # re-encoded from exactly the bytes that were checked
+    # The certificates the signatures *claim* (KeyInfo): never trusted, only used to explain a
+    # failed verification to the administrator (which certificate signed, which one we trust).
+    claimed_certificates: tuple[str, ...] = ()
 
 
 def admit(value: str | None) -> AdmittedResponse:
@@ -66,7 +69,10 @@ def admit(value: str | None) -> AdmittedResponse:
     _check_status(root)
     _check_structure(root)
     _check_signatures(root)
-    return AdmittedResponse(xml=xml, b64=base64.b64encode(xml).decode("ascii"))
+    claimed = tuple("".join((e.text or "").split()) for e in root.iter(f"{{{DS}}}X509Certificate"))
+    return AdmittedResponse(
+        xml=xml, b64=base64.b64encode(xml).decode("ascii"), claimed_certificates=claimed
+    )
 
 
 def _decode(value: str | None) -> bytes:

@@ -26,14 +26,9 @@ class IdpSettings:
     logout_url: str
     certificates: tuple[str, ...]
 
-    @property
-    def tenant_id(self) -> str | None:
-        """The tenant GUID inside `https://sts.windows.net/{tenant}/`."""
-        match = _ENTRA_ISSUER.match(self.entity_id)
-        return match.group(1) if match else None
-
 
 def entra_tenant_of(entity_id: str) -> str | None:
+    """The tenant GUID inside `https://sts.windows.net/{tenant}/`, or None for another form."""
     match = _ENTRA_ISSUER.match(entity_id)
     return match.group(1) if match else None
 

@@ -134,6 +134,11 @@ def refusal_shown(seen: Seen) -> str:
     for name, error in REFUSALS.items():
         if shown.startswith(error.public_message):
             return name
+    for name, error in REFUSALS.items():
+        # A refinement with its own wording (UntrustedCertificate of InvalidSignature…) is
+        # the same refusal.
+        if any(shown.startswith(sub.public_message) for sub in error.__subclasses__()):
+            return name
     return shown
 
 

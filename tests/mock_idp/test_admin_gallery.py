@@ -9,7 +9,7 @@ import pytest
 
 from mock_idp.admin import gallery, token_signing
 from mock_idp.admin.errors import AlreadyExists, InvalidValue, NotAllowed, NotFound
-from mock_idp.certificates import ENTRA_CERT_CN, VALIDITY
+from mock_idp.certificates import ENTRA_CERT_CN, three_years_after
 from mock_idp.config import DEFAULT_TENANT, TENANTS_DIR
 from mock_idp.tenant import Tenant, load_tenant
 
@@ -59,7 +59,7 @@ def test_adding_trakstar_gives_it_ids_a_fixed_identifier_and_an_active_certifica
     assert cert.active
     x509 = cert.pair.cert
     assert x509.subject.rfc4514_string() == f"CN={ENTRA_CERT_CN}"
-    assert x509.not_valid_after_utc - x509.not_valid_before_utc == VALIDITY
+    assert x509.not_valid_after_utc == three_years_after(x509.not_valid_before_utc)
 
 
 def test_trakstar_can_be_added_once_per_tenant(empty: Tenant, now: datetime) -> None:

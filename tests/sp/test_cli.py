@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 
 from mock_idp.federation import app_metadata
 from mock_idp.state import IdpState
+from sp.app import create_app
+from sp.config import SpConfig
 from sp.db import get_db
 from sp.models import AuditEntry, Organisation, Person, SamlSettings
 from sp.passwords import verify_password
@@ -62,6 +64,29 @@ def _refused(result: Result, message: str) -> None:
 
 
 # --- organisations -----------------------------------------------------------------------
+
+
+def test_an_organisation_starts_over_for_another_tutorial_run(sp_app: Flask) -> None:
+    assert run(sp_app, "org reset contoso").exit_code == 1  # asks first; no answer: aborted
+    assert _saml(sp_app, "contoso") is not None
+
+    result = run(sp_app, "org reset contoso --yes")
+
+    assert result.exit_code == 0, result.output
+    assert "SAML settings removed" in result.output
+    assert _saml(sp_app, "contoso") is None
+    assert _person(sp_app, "B.Simon@contoso.com") is None
+    admin = _person(sp_app, "admin@contoso.com")
+    assert admin is not None and admin.active
+    assert "Organisation started over" in run(sp_app, "audit contoso").output
+
+
+def test_org_list_says_when_there_is_nothing(tmp_path: Path) -> None:
+    app = create_app(
+        SpConfig(database_url=f"sqlite:///{tmp_path / 'empty.sqlite3'}", secret_key="tests")
+    )
+
+    assert "No organisations." in run(app, "org list").output
 
 
 def test_create_an_organisation_with_and_without_the_entitlement(sp_app: Flask) -> None:

@@ -123,6 +123,18 @@ def test_without_require_sso_a_person_with_a_password_signs_in(sp_app: Flask) ->
     assert is_signed_in(client)
 
 
+def test_require_sso_ends_existing_password_sessions_of_people(sp_app: Flask) -> None:
+    _set(sp_app, "B.Simon@contoso.com", password_hash=hash_password("Britta-Passw0rd!"))
+    person, admin = sp_app.test_client(), sp_app.test_client()
+    sign_in(person, "B.Simon@contoso.com", "Britta-Passw0rd!")
+    sign_in(admin)
+
+    _require_sso(sp_app)
+
+    assert not is_signed_in(person)
+    assert is_signed_in(admin)  # administrators keep their password as the way back in
+
+
 def test_require_sso_still_lets_administrators_in(sp_app: Flask) -> None:
     _require_sso(sp_app)
     client = sp_app.test_client()

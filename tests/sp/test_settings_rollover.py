@@ -44,7 +44,7 @@ def _sso_works(sp_app: Flask, idp_app: Flask) -> bool:
     posted = sign_in_at_idp(idp_app.test_client(), start_sp_login(sp))
     response = post_to_acs(sp, posted.saml_response, posted.relay_state)
     if response.status_code != 303:
-        assert "could not be verified" in response.text
+        assert "does not trust" in response.text
     return is_signed_in(sp)
 
 

@@ -22,6 +22,7 @@ from sp.idp_certificate import (
 from sp.sso_settings import (
     InvalidSettings,
     SettingsInput,
+    endpoint_problem,
     identifier_problem,
     url_problem,
     validate,
@@ -202,6 +203,27 @@ def test_bad_urls_are_explained(url: str, message: str) -> None:
     problem = url_problem(url, "Login URL")
 
     assert problem is not None and message in problem and "Login URL" in problem
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (f"https://sts.windows.net/{TENANT}/", "looks like the Microsoft Entra Identifier"),
+        ("https://example.com/", "Entra's SAML endpoint"),
+        (f"https://login.microsoftonline.com/{TENANT}/wsfed", "Entra's SAML endpoint"),
+        (f"https://login.microsoftonline.com/{TENANT}/saml2?x=1", "Entra's SAML endpoint"),
+        ("http://login.example.com/t/saml2", "must start with https://"),
+    ],
+)
+def test_login_and_logout_urls_must_be_entras_saml2_endpoint(url: str, message: str) -> None:
+    problem = endpoint_problem(url, "Logout URL")
+
+    assert problem is not None and message in problem and "Logout URL" in problem
+
+
+def test_entras_saml2_endpoint_is_accepted_by_tenant_id_or_domain() -> None:
+    assert endpoint_problem(LOGIN_URL, "Login URL") is None
+    assert endpoint_problem("https://login.microsoftonline.com/contoso.com/saml2", "x") is None
 
 
 @pytest.mark.parametrize(
