@@ -25,7 +25,10 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     app.config.update(
         SECRET_KEY=config.secret_key or "mock-idp-tests-only",
         SESSION_COOKIE_NAME="idp_session",  # distinct from the SP's: cookies ignore ports
-        SESSION_COOKIE_SAMESITE="Lax",
+        # Like Entra's own session cookies: SameSite=None, so an AuthnRequest POSTed cross-site
+        # (HTTP-POST binding) still finds the session (reuse, IsPassive). None needs Secure.
+        SESSION_COOKIE_SAMESITE="None" if config.secure_cookies else "Lax",
+        SESSION_COOKIE_SECURE=config.secure_cookies,
         SESSION_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,
     )

@@ -32,6 +32,16 @@ class IdpConfig:
     def port(self) -> int:
         return urlsplit(self.base_url).port or 80
 
+    @property
+    def secure_cookies(self) -> bool:
+        """https, or loopback, which browsers treat as a secure context (Secure cookies work)."""
+        parts = urlsplit(self.base_url)
+        return parts.scheme == "https" or (parts.hostname or "") in (
+            "localhost",
+            "127.0.0.1",
+            "::1",
+        )
+
     @classmethod
     def from_env(cls, **overrides: object) -> IdpConfig:
         values: dict[str, object] = {

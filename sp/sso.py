@@ -210,7 +210,11 @@ def _expiry(verified: VerifiedResponse, now: datetime) -> datetime:
 
 def _person_for(db: Session, org: Organisation, verified: VerifiedResponse) -> Person:
     """NameID is the UPN/email (Trakstar matches it to usernames); no just-in-time accounts."""
-    email = verified.assertion.name_id.casefold()
+    # ASCII only: Python's casefold() and the database's lower() disagree beyond it (the Kelvin
+    # sign would match "k", "ß" would match "ss"), and a UPN is ASCII anyway.
+    if not verified.assertion.name_id.isascii():
+        raise errors.UnknownPerson(f"non-ASCII NameID {verified.assertion.name_id!r}")
+    email = verified.assertion.name_id.lower()
     person = db.scalar(
         select(Person).where(Person.organisation_id == org.id, func.lower(Person.email) == email)
     )

@@ -44,7 +44,11 @@ def _bad(detail: str) -> errors.RequestNotSigned:
 def raw_params(raw_query: bytes) -> dict[str, str]:
     """Each parameter's value exactly as sent (still percent-encoded); a repeated one is refused."""
     params: dict[str, str] = {}
-    for part in raw_query.decode("ascii", errors="replace").split("&"):
+    try:  # a browser percent-encodes everything else; raw bytes cannot be what the SP signed
+        query = raw_query.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise _bad("the query string is not ASCII") from exc
+    for part in query.split("&"):
         if not part:
             continue
         name, _, value = part.partition("=")

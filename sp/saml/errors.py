@@ -64,7 +64,7 @@ class UntrustedCertificate(InvalidSignature):
     """Signed, but by a certificate the admin did not paste: typically after Entra's rollover."""
 
     public_message = (
-        "The sign-in response was signed with a certificate this organisation does not trust"
+        "The sign-in response names a signing certificate this organisation does not trust"
     )
 
     def __init__(self, detail: str, *, thumbprint: str) -> None:

@@ -46,7 +46,11 @@ class SignedRedirect:
 def raw_params(raw_query: bytes) -> dict[str, str]:
     """Each query parameter as sent, still percent-encoded; a repeated one is refused."""
     params: dict[str, str] = {}
-    for part in raw_query.decode("ascii", errors="replace").split("&"):
+    try:  # a browser percent-encodes everything else; raw bytes cannot be what Entra signed
+        query = raw_query.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise errors.LogoutRejected("the query string is not ASCII") from exc
+    for part in query.split("&"):
         name, _, value = part.partition("=")
         if not part:
             continue

@@ -1,7 +1,7 @@
 """Entra's Federation Metadata XML, for an admin: fetch it, check its signature, read its values.
 
-Why `saml2` is imported here as well as in client.py and settings.py: the metadata's enveloped
-signature is checked exactly as responses are, by pysaml2's xmlsec1 backend, bound to the
+The metadata's enveloped signature is checked exactly as responses are, by pysaml2's xmlsec1
+backend (through `client.verify_enveloped`, the one pysaml2 adapter), bound to the
 EntityDescriptor's own ID (`--id-attr:ID` and `--node-id`) and to the one certificate passed in
 (`--enabled-key-data raw-x509-cert`). pysaml2's metadata store cannot do this job: it checks
 metadata against a certificate configured beforehand, whereas here the certificate comes from
@@ -15,7 +15,6 @@ import base64
 import binascii
 import hashlib
 import http.client
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -26,7 +25,8 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from lxml import etree
-from saml2.sigver import CryptoBackendXmlSec1, SignatureError, XmlsecError
+
+from sp.saml.client import verify_enveloped
 
 MAX_METADATA_BYTES = 256 * 1024  # Entra's app metadata is ~15 KB
 FETCH_TIMEOUT_SECONDS = 5.0
@@ -180,21 +180,10 @@ def _location(idp: etree._Element, tag: str, *, required: bool) -> str:
 
 
 def _verifies(xml: bytes, der: bytes, root_id: str, xmlsec_binary: str) -> bool:
-    pem = (
-        "-----BEGIN CERTIFICATE-----\n"
-        + base64.encodebytes(der).decode("ascii")
-        + "-----END CERTIFICATE-----\n"
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".pem") as cert_file:
-        cert_file.write(pem)
-        cert_file.flush()
-        try:
-            backend = CryptoBackendXmlSec1(xmlsec_binary)
-            return bool(backend.validate_signature(xml, cert_file.name, "pem", _NODE, root_id))
-        except (SignatureError, XmlsecError):
-            return False
-        except OSError as exc:
-            raise MetadataError(f"Cannot check the signature: xmlsec1 is missing ({exc}).") from exc
+    try:
+        return verify_enveloped(xml, der, node=_NODE, node_id=root_id, xmlsec_binary=xmlsec_binary)
+    except OSError as exc:
+        raise MetadataError(f"Cannot check the signature: xmlsec1 is missing ({exc}).") from exc
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):

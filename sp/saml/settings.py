@@ -1,19 +1,23 @@
-"""The only place a pysaml2 configuration exists: one organisation's SP config, built from ours."""
+"""The only place a pysaml2 configuration exists: one organisation's SP config, as data.
+
+Plain data on purpose: `client.py` is the one module that imports pysaml2 and loads it.
+"""
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.config import SPConfig
-from saml2.saml import NAMEID_FORMAT_EMAILADDRESS
 
 from sp.saml.identity import IdpSettings, certificate_der
 
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS = "http://www.w3.org/2000/09/xmldsig#"
+BINDING_HTTP_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+BINDING_HTTP_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+NAMEID_FORMAT_EMAILADDRESS = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -25,36 +29,32 @@ class SpEndpoints:
     clock_skew_seconds: int
 
 
-def build_sp_config(sp: SpEndpoints, idp: IdpSettings) -> SPConfig:
+def sp_config(sp: SpEndpoints, idp: IdpSettings) -> dict[str, Any]:
     """Entra's default signs only the Assertion: require that signature, and treat every
     Response-level field as attacker-controlled (checked separately in checks.py)."""
-    config = SPConfig()
-    config.load(
-        {
-            "entityid": sp.entity_id,
-            "xmlsec_binary": sp.xmlsec_binary,
-            "accepted_time_diff": sp.clock_skew_seconds,
-            "allow_unknown_attributes": True,
-            "service": {
-                "sp": {
-                    "endpoints": {
-                        "assertion_consumer_service": [(sp.acs_url, BINDING_HTTP_POST)],
-                        "single_logout_service": [(sp.logout_url, BINDING_HTTP_REDIRECT)],
-                    },
-                    "allow_unsolicited": False,  # Trakstar is SP-initiated only
-                    "want_response_signed": False,
-                    "want_assertions_signed": True,
-                    "authn_requests_signed": False,
-                    "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
-                    "name_id_format_allow_create": False,
-                }
-            },
-            # Exactly one IdP, from what the admin pasted: pysaml2 picks keys by Issuer, so a
-            # second entity here would let its key sign for us (saml-attacks.md #24).
-            "metadata": {"inline": [idp_metadata(idp)]},
-        }
-    )
-    return config
+    return {
+        "entityid": sp.entity_id,
+        "xmlsec_binary": sp.xmlsec_binary,
+        "accepted_time_diff": sp.clock_skew_seconds,
+        "allow_unknown_attributes": True,
+        "service": {
+            "sp": {
+                "endpoints": {
+                    "assertion_consumer_service": [(sp.acs_url, BINDING_HTTP_POST)],
+                    "single_logout_service": [(sp.logout_url, BINDING_HTTP_REDIRECT)],
+                },
+                "allow_unsolicited": False,  # Trakstar is SP-initiated only
+                "want_response_signed": False,
+                "want_assertions_signed": True,
+                "authn_requests_signed": False,
+                "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
+                "name_id_format_allow_create": False,
+            }
+        },
+        # Exactly one IdP, from what the admin pasted: pysaml2 picks keys by Issuer, so a
+        # second entity here would let its key sign for us (saml-attacks.md #24).
+        "metadata": {"inline": [idp_metadata(idp)]},
+    }
 
 
 def idp_metadata(idp: IdpSettings) -> str:

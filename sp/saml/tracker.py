@@ -17,6 +17,14 @@ from sqlalchemy.orm import Session
 from sp.models import PendingRequest
 
 COOKIE = "sp_saml_pending"
+# The __Host- prefix makes browsers refuse the cookie unless this origin set it (Secure, Path=/,
+# no Domain): a sibling subdomain cannot plant a key it knows and so bind our pending request to
+# its own sign-in (login CSRF, saml-attacks.md #42, #60). It needs a secure context.
+HOST_COOKIE = "__Host-sp_saml_pending"
+
+
+def cookie_name(secure: bool) -> str:
+    return HOST_COOKIE if secure else COOKIE
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -20,7 +20,8 @@ bp = Blueprint("auth", __name__)
 @bp.get("/auth/saml/")
 def sign_on() -> Response:
     state = get_state()
-    browser_key = request.cookies.get(tracker.COOKIE) or tracker.new_browser_key()
+    cookie = tracker.cookie_name(state.config.secure_cookies)
+    browser_key = request.cookies.get(cookie) or tracker.new_browser_key()
     url = sso.start(
         get_db(),
         state.clients,
@@ -33,13 +34,13 @@ def sign_on() -> Response:
     response = redirect(url)
     # SameSite=None: the cookie must ride along on Entra's cross-site POST to the ACS.
     response.set_cookie(
-        tracker.COOKIE,
+        cookie,
         browser_key,
         max_age=state.config.pending_ttl_seconds,
         secure=state.config.secure_cookies,
         httponly=True,
         samesite="None",
-        path="/auth/saml/",
+        path="/",
     )
     return response
 
@@ -56,7 +57,7 @@ def callback() -> Response:
         namespace=request.args.get("namespace"),
         saml_response=saml_response,
         refused=refused,
-        browser_key=request.cookies.get(tracker.COOKIE),
+        browser_key=request.cookies.get(tracker.cookie_name(state.config.secure_cookies)),
         now=state.clock(),
     )
     person = db.get(Person, signed_in.person_id)

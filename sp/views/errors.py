@@ -6,7 +6,7 @@ import logging
 import secrets
 
 from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from sp.saml.errors import SsoError
 
@@ -24,3 +24,10 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         return render_template("errors/http.html", error=error), error.code or 500
+
+    @app.errorhandler(UnicodeDecodeError)
+    def undecodable(_error: UnicodeDecodeError) -> tuple[str, int]:
+        # werkzeug decodes query strings and forms as UTF-8 on first use: raw bytes that are
+        # not UTF-8 are the client's fault, not a server error.
+        error = BadRequest("The request's URL or form is not valid UTF-8.")
+        return render_template("errors/http.html", error=error), 400

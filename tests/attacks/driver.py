@@ -80,7 +80,7 @@ class Browser:
         )
 
     def pending(self) -> int:
-        cookie = self.sp.get_cookie(tracker.COOKIE, path="/auth/saml/")
+        cookie = self.sp.get_cookie(tracker.HOST_COOKIE, path="/")
         with self.sp_app.app_context():
             return tracker.pending_count(get_db(), browser_key=cookie.value if cookie else None)
 

@@ -254,3 +254,16 @@ def test_a_get_without_a_pending_request_after_sign_in_goes_home(idp: FlaskClien
     response = password_step(idp)
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert idp.get(SAML2 + "?" + redirect_query(authn_request())).status_code == 200
+
+
+def test_the_session_cookie_rides_on_cross_site_posts_like_entras(idp: FlaskClient) -> None:
+    """SameSite=None (with Secure): an AuthnRequest POSTed cross-site still finds the session."""
+    response = idp.post(
+        f"/{TENANT_ID}/login/password",
+        data={"login": "B.Simon@contoso.com", "passwd": "Passw0rd!"},
+    )
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("idp_session=")]
+
+    assert cookies, response.headers
+    assert "SameSite=None" in cookies[-1]
+    assert "Secure" in cookies[-1]

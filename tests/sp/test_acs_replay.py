@@ -76,9 +76,9 @@ def test_the_replay_cache_is_shared_by_every_worker(
     browser = Browser(sp_app, idp_app)
     posted = browser.sign_in()
     second_worker = other.test_client()
-    cookie = browser.sp.get_cookie(tracker.COOKIE, path="/auth/saml/")
+    cookie = browser.sp.get_cookie(tracker.HOST_COOKIE, path="/")
     assert cookie is not None
-    second_worker.set_cookie(tracker.COOKIE, cookie.value, path="/auth/saml/")
+    second_worker.set_cookie(tracker.HOST_COOKIE, cookie.value, path="/")
     assert post_to_acs(browser.sp, posted.saml_response).status_code == 303
 
     again = post_to_acs(second_worker, posted.saml_response)

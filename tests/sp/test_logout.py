@@ -184,3 +184,13 @@ def test_an_idp_logout_request_with_a_bad_signature_changes_nothing(
     page = sp.get(broken)
     assert page.status_code == 400
     assert is_signed_in(sp)
+
+
+def test_a_raw_non_ascii_byte_in_the_query_is_refused_not_a_crash(sp_app: Flask) -> None:
+    raw = "namespace=contoso&SAMLResponse=x&RelayState=\xff&Signature=y"  # WSGI: latin-1
+    response = sp_app.test_client().get(
+        "/auth/saml/logout", environ_overrides={"QUERY_STRING": raw}
+    )
+
+    assert response.status_code == 400
+    assert "not valid UTF-8" in response.text
