@@ -73,8 +73,9 @@ def _check_subject(response: VerifiedResponse, expected: Expected) -> None:
 
 def _check_conditions(response: VerifiedResponse, expected: Expected) -> None:
     assertion = response.assertion
-    if not assertion.has_audience_restriction or expected.entity_id not in assertion.audiences:
-        raise _reject(f"Audience {assertion.audiences!r} does not name {expected.entity_id!r}")
+    restrictions = assertion.audience_restrictions
+    if not restrictions or any(expected.entity_id not in r for r in restrictions):
+        raise _reject(f"AudienceRestriction {restrictions!r} does not name {expected.entity_id!r}")
     now, skew = expected.now, expected.skew
     if assertion.not_before is None or assertion.not_on_or_after is None:
         raise _reject("Conditions lack NotBefore or NotOnOrAfter")

@@ -219,8 +219,7 @@ def _convert(result: Any) -> VerifiedResponse:
             issue_instant=_time(assertion.issue_instant) or datetime.min.replace(tzinfo=UTC),
             name_id=name_id.text.strip(),
             name_id_format=name_id.format,
-            audiences=tuple(a.text for r in restrictions for a in r.audience),
-            has_audience_restriction=bool(restrictions),
+            audience_restrictions=tuple(tuple(a.text for a in r.audience) for r in restrictions),
             not_before=_time(conditions.not_before) if conditions is not None else None,
             not_on_or_after=_time(conditions.not_on_or_after) if conditions is not None else None,
             confirmations=tuple(

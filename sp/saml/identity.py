@@ -51,8 +51,9 @@ class VerifiedAssertion:
     issue_instant: datetime
     name_id: str
     name_id_format: str | None
-    audiences: tuple[str, ...]
-    has_audience_restriction: bool
+    # One tuple of Audience values per AudienceRestriction: SAML core §2.5.1.4 wants every
+    # restriction to name us, not just one of them.
+    audience_restrictions: tuple[tuple[str, ...], ...]
     not_before: datetime | None
     not_on_or_after: datetime | None
     confirmations: tuple[SubjectConfirmation, ...]

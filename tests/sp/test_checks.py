@@ -46,8 +46,7 @@ def verified(now: datetime) -> VerifiedResponse:
             issue_instant=now,
             name_id="B.Simon@contoso.com",
             name_id_format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
-            audiences=(SP,),
-            has_audience_restriction=True,
+            audience_restrictions=((SP,),),
             not_before=now - timedelta(minutes=5),
             not_on_or_after=now + timedelta(minutes=60),
             confirmations=(
@@ -103,8 +102,15 @@ def test_entras_response_passes(now: datetime) -> None:
         (lambda r: with_confirmation(r, recipient=None), "Recipient"),
         (lambda r: with_confirmation(r, in_response_to="id-other"), "InResponseTo"),
         (lambda r: with_confirmation(r, not_on_or_after=None), "NotOnOrAfter"),
-        (lambda r: with_assertion(r, audiences=("https://other.example",)), "Audience"),
-        (lambda r: with_assertion(r, audiences=(), has_audience_restriction=False), "Audience"),
+        (
+            lambda r: with_assertion(r, audience_restrictions=(("https://other.example",),)),
+            "AudienceRestriction",
+        ),
+        (lambda r: with_assertion(r, audience_restrictions=()), "AudienceRestriction"),
+        (
+            lambda r: with_assertion(r, audience_restrictions=((SP,), ("https://other.example",))),
+            "AudienceRestriction",
+        ),
         (lambda r: with_assertion(r, not_before=None), "NotBefore"),
         (lambda r: with_assertion(r, not_on_or_after=None), "NotOnOrAfter"),
     ],
