@@ -13,7 +13,8 @@ from flask_wtf.csrf import CSRFProtect
 from mock_idp.config import IdpConfig
 from mock_idp.faults import runtime as faults
 from mock_idp.state import IdpState
-from mock_idp.tenant import Tenant, load_tenant
+from mock_idp.tenant import Tenant
+from mock_idp.tenant_file import load_tenant
 from mock_idp.views import errors, federation, home, portal_blueprints, saml2
 
 
@@ -38,6 +39,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
         )
     app.extensions["mock_idp"] = IdpState(config=config, tenant=tenant)
 
+    app.jinja_env.filters["web_url"] = home.web_url
     csrf = CSRFProtect(app)
     for blueprint in (home.bp, saml2.bp, federation.bp):
         app.register_blueprint(blueprint)
