@@ -35,7 +35,10 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     )
     if tenant is None:
         tenant = load_tenant(
-            config.tenant_file, substitutions=config.substitutions(), now=datetime.now(UTC)
+            config.tenant_file,
+            substitutions=config.substitutions(),
+            now=datetime.now(UTC),
+            keys=config.key_folder(),
         )
     app.extensions["mock_idp"] = IdpState(config=config, tenant=tenant)
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mock_idp.keys import KeyFolder
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 TENANTS_DIR = PACKAGE_DIR / "tenants"  # the packaged tenant files a reset may name
 DEFAULT_TENANT = TENANTS_DIR / "default.toml"
@@ -27,6 +29,8 @@ class IdpConfig:
     test_mode: bool = False
     # Bearer token of the automation API (/v1.0, /mock); create_app generates one when empty.
     api_token: str = ""
+    # Stable keys (mock_idp.keys): generated signing pairs are kept here; None: new each start.
+    keys_dir: Path | None = None
 
     @property
     def port(self) -> int:
@@ -55,6 +59,9 @@ class IdpConfig:
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+    def key_folder(self) -> KeyFolder | None:
+        return KeyFolder(self.keys_dir) if self.keys_dir else None
 
     def substitutions(self) -> dict[str, str]:
         """Placeholders a tenant file may use."""

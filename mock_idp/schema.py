@@ -155,6 +155,7 @@ class Problems:
         self.messages: list[str] = []
 
     def add(self, where: str, message: str) -> None:
+        where = where.strip(".")
         self.messages.append(f"{where}: {message}" if where else message)
 
 

@@ -102,7 +102,8 @@ def read_app(builder: _Builder, tenant: Tenant, row: object, where: str) -> None
     if app.require_signed_requests and not app.verification_certificates:
         problems.add(where, f"app {app.name!r} requires signed requests but has no certificate")
     app.scenario = _scenario(builder, table.get("scenario", ""), f"{where}.scenario")
-    _certificates(builder, app, table.get("certificates", [{"generate": True}]), where)
+    key_name = values["app_id"] or values["name"]  # what the file names, stable across starts
+    _certificates(builder, app, table.get("certificates", [{"generate": True}]), where, key_name)
     _assign(builder, tenant, app, table, where)
     if app.app_id in tenant.apps:
         problems.add(f"{where}.app_id", f"two apps have the Application ID {app.app_id!r}")
@@ -168,7 +169,9 @@ def _scenario(builder: _Builder, value: object, where: str) -> str | tuple[str, 
     return ""
 
 
-def _certificates(builder: _Builder, app: EnterpriseApp, rows: object, where: str) -> None:
+def _certificates(
+    builder: _Builder, app: EnterpriseApp, rows: object, where: str, key_name: str
+) -> None:
     if not isinstance(rows, list) or not rows:
         builder.problems.add(where, f"app {app.name!r} has no signing certificate")
         return
@@ -186,7 +189,7 @@ def _certificates(builder: _Builder, app: EnterpriseApp, rows: object, where: st
         table = schema.check_keys(row, fields, at, builder.problems)
         found = schema.read(table, fields, at, builder.problems)
         try:
-            pair, source = _pair(builder, app, table, found)
+            pair, source = _pair(builder, key_name, table, found)
         except (OSError, ValueError, TypeError) as exc:
             builder.problems.add(at, str(exc))
             continue
@@ -200,10 +203,10 @@ def _certificates(builder: _Builder, app: EnterpriseApp, rows: object, where: st
 
 
 def _pair(
-    builder: _Builder, app: EnterpriseApp, table: Mapping[str, Any], found: dict[str, Any]
+    builder: _Builder, key_name: str, table: Mapping[str, Any], found: dict[str, Any]
 ) -> tuple[SigningPair, tuple[Path, Path] | None]:
     if found.get("generate"):
-        return builder.generate(app), None
+        return builder.generate(key_name), None
     if "key_pem" in table or "cert_pem" in table:
         key = serialization.load_pem_private_key(str(found["key_pem"]).encode(), password=None)
         if not isinstance(key, rsa.RSAPrivateKey):

@@ -23,8 +23,9 @@ from typing import Any
 from mock_idp import certificates, schema
 from mock_idp.admin import directory
 from mock_idp.admin.directory import UserDraft
-from mock_idp.admin.errors import AdminError, Invalid
+from mock_idp.admin.errors import AdminError, Invalid, InvalidValue
 from mock_idp.certificates import SigningPair
+from mock_idp.keys import KeyFolder
 from mock_idp.schema import Problems
 from mock_idp.tenant import EnterpriseApp, Group, Tenant, TenantConfigError
 from mock_idp.tenant_apps import read_app
@@ -43,17 +44,23 @@ class Origin:
 
     source: str
     files: Path | None
+    keys: KeyFolder | None = None  # where `generate = true` pairs are kept (stable keys)
 
 
 def load_tenant(
-    path: Path, *, substitutions: Mapping[str, str], now: datetime, new_guid: NewGuid = _guid
+    path: Path,
+    *,
+    substitutions: Mapping[str, str],
+    now: datetime,
+    new_guid: NewGuid = _guid,
+    keys: KeyFolder | None = None,
 ) -> Tenant:
     """A tenant file from disk (trusted: it may name certificate files beside it)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TenantConfigError(f"{path}: {exc}") from exc
-    origin = Origin(source=str(path), files=path.parent)
+    origin = Origin(source=str(path), files=path.parent, keys=keys)
     return read_tenant(text, origin, substitutions=substitutions, now=now, new_guid=new_guid)
 
 
@@ -96,6 +103,21 @@ def read_tenant(
     return tenant
 
 
+def add_app(
+    tenant: Tenant, row: object, *, now: datetime, new_guid: NewGuid = _guid
+) -> EnterpriseApp:
+    """One app given as an `[[apps]]` table (the API's JSON): added with every check passed,
+    or refused with every problem, each naming its key, and nothing added."""
+    problems = Problems()
+    builder = _Builder(Origin(source="app", files=None), problems, now=now, new_guid=new_guid)
+    before = set(tenant.apps)
+    read_app(builder, tenant, row, "")
+    if problems.messages:
+        raise InvalidValue(" ".join(f"{m.rstrip('.')}." for m in problems.messages))
+    [added] = set(tenant.apps) - before
+    return tenant.apps[added]
+
+
 def _expand(value: Any, subs: Mapping[str, str]) -> Any:
     if isinstance(value, str):
         for name, replacement in subs.items():
@@ -130,8 +152,10 @@ class _Builder:
             return False
         return True
 
-    def generate(self, app: EnterpriseApp) -> SigningPair:
-        """`generate = true`: a new signing certificate."""
+    def generate(self, name: str) -> SigningPair:
+        """`generate = true`: the app's pair from the keys folder (made once), else a new one."""
+        if self.origin.keys is not None:
+            return self.origin.keys.pair(name, self.now)
         return certificates.generate(self.now)
 
     def rows(self, data: Mapping[str, Any], key: str) -> list[Any]:

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mock_idp.admin.errors import InvalidValue, NotFound
+from mock_idp.keys import KeyFolder
 from mock_idp.tenant import Tenant, TenantConfigError
 from mock_idp.tenant_file import load_tenant, parse_tenant
 
@@ -23,7 +24,12 @@ def packaged(directory: Path) -> list[str]:
 
 
 def load_packaged(
-    directory: Path, name: str, *, substitutions: Mapping[str, str], now: datetime
+    directory: Path,
+    name: str,
+    *,
+    substitutions: Mapping[str, str],
+    now: datetime,
+    keys: KeyFolder | None = None,
 ) -> Tenant:
     """Only a file of that directory, by bare name: a reset never reads an arbitrary path."""
     names = packaged(directory)
@@ -32,12 +38,14 @@ def load_packaged(
             f"There is no packaged tenant file '{name}'. Choose one of: {', '.join(names)}.",
             field="file",
         )
-    return load_file(directory / name, substitutions=substitutions, now=now)
+    return load_file(directory / name, substitutions=substitutions, now=now, keys=keys)
 
 
-def load_file(path: Path, *, substitutions: Mapping[str, str], now: datetime) -> Tenant:
+def load_file(
+    path: Path, *, substitutions: Mapping[str, str], now: datetime, keys: KeyFolder | None = None
+) -> Tenant:
     try:
-        return load_tenant(path, substitutions=substitutions, now=now)
+        return load_tenant(path, substitutions=substitutions, now=now, keys=keys)
     except TenantConfigError as exc:
         raise InvalidValue(f"The tenant file does not load: {exc}", field="file") from exc
 
@@ -70,6 +78,7 @@ def load_for_reset(
     directory: Path,
     substitutions: Mapping[str, str],
     now: datetime,
+    keys: KeyFolder | None = None,
 ) -> tuple[Tenant, str]:
     """The tenant a reset asks for, and how to name its source: an upload, else a packaged
     file by name, else the file the mock started with."""
@@ -77,5 +86,6 @@ def load_for_reset(
         tenant = load_upload(content, substitutions=substitutions, now=now)
         return tenant, "the uploaded tenant file"
     if name:
-        return load_packaged(directory, name, substitutions=substitutions, now=now), name
-    return load_file(startup, substitutions=substitutions, now=now), str(startup)
+        tenant = load_packaged(directory, name, substitutions=substitutions, now=now, keys=keys)
+        return tenant, name
+    return load_file(startup, substitutions=substitutions, now=now, keys=keys), str(startup)
