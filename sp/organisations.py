@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sp import audit
+from sp import audit, sessions
 from sp.models import Organisation, Person, SamlSettings
 
 # The namespace travels in Entra's Reply URL as `?namespace=`: keep it URL-safe and short.
@@ -141,6 +141,8 @@ def set_require_sso(
     if org.require_sso == required:
         return
     org.require_sso = required
+    if required:
+        sessions.end_password_sessions_of_members(db, org.id)
     audit.record(
         db,
         organisation_id=org.id,

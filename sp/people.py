@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sp import audit
+from sp import audit, sessions
 from sp.models import Organisation, Person
 from sp.organisations import AdminError
 from sp.passwords import hash_password
@@ -144,6 +144,8 @@ def set_active(
     if not active:
         _keep_an_administrator(db, org, person, actor_id=actor_id, doing="deactivate")
     person.active = active
+    if not active:
+        sessions.end_for_people(db, [person.id])
     action = "person.activated" if active else "person.deactivated"
     _audit(db, org, action, f"{person.name} <{person.email}>", actor, now)
     db.commit()
@@ -160,6 +162,7 @@ def remove(
 ) -> None:
     _keep_an_administrator(db, org, person, actor_id=actor_id, doing="remove")
     detail = f"{person.name} <{person.email}>"
+    sessions.end_for_people(db, [person.id])
     db.delete(person)
     _audit(db, org, "person.removed", detail, actor, now)
     db.commit()
@@ -183,6 +186,7 @@ def set_password(
     """Hashed with argon2id (sp/passwords.py); the password itself is never stored or logged."""
     check_password(password, email=person.email)
     person.password_hash = hash_password(password)
+    sessions.end_for_people(db, [person.id])  # whoever knew the old one is signed out
     _audit(db, org, "person.password_set", f"{person.name} <{person.email}>", actor, now)
     db.commit()
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, session
-from flask_login import login_user
+from flask import Blueprint, redirect, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from sp import sso
+from sp import sso, web_session
 from sp.db import get_db
-from sp.members import Member
 from sp.models import Person
 from sp.saml import errors, tracker
+from sp.sessions import SsoSession
 from sp.state import get_state
 
 bp = Blueprint("auth", __name__)
@@ -62,14 +61,16 @@ def callback() -> Response:
     )
     person = db.get(Person, signed_in.person_id)
     assert person is not None  # just loaded by sso.finish
-    session.clear()  # no pre-login state survives into the signed-in session (#60)
-    login_user(Member.of(person), fresh=True)
-    session["sso"] = {
-        "namespace": signed_in.namespace,
-        "name_id": signed_in.name_id,
-        "session_index": signed_in.session_index,
-        "claims": {k: list(v) for k, v in signed_in.claims.items()},
-    }
+    web_session.sign_in(
+        person,
+        sso=SsoSession(
+            namespace=signed_in.namespace,
+            name_id=signed_in.name_id,
+            session_index=signed_in.session_index,
+            claims=signed_in.claims,
+            attempt_id="",
+        ),
+    )
     return redirect(signed_in.return_to, code=303)
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from sp import sign_in
+from sp import sign_in, web_session
 from sp.db import get_db
-from sp.members import Member
 from sp.sso import safe_return_path
 
 bp = Blueprint("perform", __name__)
@@ -52,13 +51,11 @@ def password_login() -> Response | tuple[str, int]:
     except sign_in.SignInRefused as refused:
         ask_namespace = isinstance(refused, sign_in.AmbiguousAccount)
         return _login_page(form, error=refused.message, ask_namespace=ask_namespace), refused.status
-    session.clear()  # no pre-login state survives into the signed-in session
-    login_user(Member.of(person), fresh=True)
+    web_session.sign_in(person)  # a fresh session: no pre-login state survives into it
     return redirect(safe_return_path(form.get("next")), code=303)
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    sso = session.get("sso") or {}
-    return render_template("dashboard.html", sso=sso)
+    return render_template("dashboard.html", sso=web_session.current_sso())
