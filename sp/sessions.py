@@ -154,3 +154,24 @@ def remember_link_request(db: Session, token: str, request_id: str) -> None:
 def _aware(moment: datetime) -> datetime:
     # SQLite returns naive datetimes even for timezone-aware columns; they were stored in UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def linking_person(db: Session, *, request_id: str, now: datetime) -> int | None:
+    """The person whose live session sent this AuthnRequest to link their Microsoft account.
+
+    Looked up by request ID, not by cookie: the session cookie is SameSite=Lax and does not
+    ride on Entra's cross-site POST. The request ID itself was bound to this browser by the
+    pending-request cookie, so only the browser that asked can complete the link.
+    """
+    if not request_id:
+        return None
+    row = db.scalar(select(SignInSession).where(SignInSession.link_request_id == request_id))
+    if row is None or _aware(row.expires_at) <= now:
+        return None
+    return row.person_id
+
+
+def end_linking(db: Session, *, request_id: str) -> None:
+    """The password session that asked for the link gives way to the SSO session."""
+    db.execute(delete(SignInSession).where(SignInSession.link_request_id == request_id))
+    db.commit()

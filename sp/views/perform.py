@@ -8,8 +8,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from sp import sign_in, web_session
+from sp import account_links, sign_in, web_session
 from sp.db import get_db
+from sp.models import Person
 from sp.sso import safe_return_path
 
 bp = Blueprint("perform", __name__)
@@ -58,4 +59,11 @@ def password_login() -> Response | tuple[str, int]:
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    return render_template("dashboard.html", sso=web_session.current_sso())
+    db = get_db()
+    person = db.get(Person, current_user.id)
+    link = account_links.link_of(db, person) if person is not None else None
+    org = person.organisation if person is not None else None
+    can_link = org is not None and org.sso_entitled and org.saml is not None
+    return render_template(
+        "dashboard.html", sso=web_session.current_sso(), link=link, can_link=can_link
+    )
