@@ -12,6 +12,7 @@ from sp import account_links, sign_in, web_session
 from sp.db import get_db
 from sp.models import Person
 from sp.sso import safe_return_path
+from sp.state import get_state
 
 bp = Blueprint("perform", __name__)
 
@@ -48,6 +49,8 @@ def password_login() -> Response | tuple[str, int]:
             email=form.get("email", ""),
             password=form.get("password", ""),
             namespace=form.get("namespace", "").strip(),
+            client=request.remote_addr or "",
+            now=get_state().clock(),
         )
     except sign_in.SignInRefused as refused:
         ask_namespace = isinstance(refused, sign_in.AmbiguousAccount)
