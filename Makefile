@@ -38,11 +38,13 @@ certs: $(STAMP) ## Generate the test-only keys into certs/ (kept when present)
 run: setup ## Start the mock Entra ID and the Trakstar clone with the default tenant (Ctrl-C stops both)
 	@TEST_MODE=$(TEST_MODE) $(PY) -m devserver
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) ## ruff, and the layering contracts (import-linter, pyproject.toml)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@out=$$($(VENV)/bin/lint-imports 2>&1) && echo "$$out" | grep -E '^Contracts:' \
+	  || { echo "$$out" | sed -n '/^Contracts$$/,$$p'; exit 1; }
 
-typecheck: $(STAMP) ## mypy --strict on both apps
+typecheck: $(STAMP) ## mypy: --strict on the packages, a lighter profile on tests/ and e2e/
 	@$(VENV)/bin/mypy
 
 unit: setup ## Fast tests only (no browser)
