@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -43,7 +44,7 @@ def test_this_one_passes(harness: Harness) -> None:
 
 
 @pytest.fixture
-def scratch(tmp_path: Path) -> Path:
+def scratch(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "scratch"
     folder.mkdir()
     (folder / "conftest.py").write_text(CONFTEST)
