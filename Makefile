@@ -47,21 +47,22 @@ lint: $(STAMP) ## ruff, and the layering contracts (import-linter, pyproject.tom
 typecheck: $(STAMP) ## mypy: --strict on the packages, a lighter profile on tests/ and e2e/
 	@$(VENV)/bin/mypy
 
-unit: setup ## Fast tests only (no browser)
-	@$(PY) -m pytest tests -q
+unit: setup ## Fast tests only (no browser), on all cores
+	@$(PY) -m pytest tests -q -n auto --dist worksteal
 
 browser: $(STAMP)
 	@scripts/system-deps.sh chromium || { \
 	  echo "Trying Playwright's own Chromium instead…" >&2; $(PY) -m playwright install chromium; }
 
-e2e: setup browser ## Browser tests only (Chromium)
-	@$(PY) -m pytest e2e -q
+e2e: setup browser ## Browser tests only (Chromium), one browser and one pair of apps per core
+	@$(PY) -m pytest e2e -q -n auto --dist worksteal
 
-test: setup lint typecheck browser ## Everything: ruff, mypy, fast tests and e2e in Chromium
-	@$(PY) -m pytest -q
+test: setup browser ## Everything, timed by phase: lint, typecheck, then all tests on all cores
+	@VENV=$(VENV) scripts/test-phases.sh
 
 bench: setup ## Benchmarks (ratios against a baseline measured in the same run)
 	@$(PY) -m bench
 
 clean: ## Remove the venv, generated keys and the SP database
-	rm -rf $(VENV) instance certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache \
+	  .import_linter_cache test-results
