@@ -1,4 +1,4 @@
-"""`make run` found by use: restarting at once works, and a new IDP_URL is followed. Loopback only."""
+"""`make run` found by use: an immediate restart works, and a new IDP_URL is followed (loopback)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def _port_in_time_wait() -> int:
 
 def test_a_port_left_in_time_wait_is_free_for_the_next_run(tmp_path: Path) -> None:
     port = _port_in_time_wait()
-    with socket.socket() as naive, pytest.raises(OSError):
+    with socket.socket() as naive, pytest.raises(OSError, match="Address already in use"):
         naive.bind(("127.0.0.1", port))  # the old check's bind: refused while in TIME_WAIT
 
     _app_on(port, tmp_path)._check_port_free()  # no StartError
