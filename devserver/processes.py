@@ -139,6 +139,8 @@ def both_apps(
 ) -> tuple[App, App]:
     """The mock Entra ID and the Trakstar clone (seeded), started exactly as `make run` does."""
     env = {"SP_URL": sp_url, "IDP_URL": idp_url, **env}
+    if test_mode:
+        env["SP_TEST_MODE"] = "1"  # the SP's time travel (sp/test_clock.py)
     idp = App(
         name="mock Entra ID",
         argv=["-m", "mock_idp", *(["--test-mode"] if test_mode else [])],
