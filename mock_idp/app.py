@@ -15,7 +15,8 @@ from mock_idp.faults import runtime as faults
 from mock_idp.server_sessions import ServerSessionInterface
 from mock_idp.state import IdpState
 from mock_idp.store import Store
-from mock_idp.tenant import Tenant, load_tenant
+from mock_idp.tenant import Tenant
+from mock_idp.tenant_file import load_tenant
 from mock_idp.tenant_sync import TenantSync
 from mock_idp.views import errors, federation, harness_clock, home, portal_blueprints, saml2
 
@@ -38,7 +39,12 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     if not config.api_token:  # never an open automation API
         config = replace(config, api_token=tokens.token_urlsafe(32))
     if tenant is None:
-        tenant = load_tenant(config.tenant_file, substitutions=config.substitutions(), now=clock())
+        tenant = load_tenant(
+            config.tenant_file,
+            substitutions=config.substitutions(),
+            now=clock(),
+            keys=config.key_folder(),
+        )
     if config.store_path is not None:
         # Several workers: one secret and one API token for all of them, chosen by the first.
         app.config["SECRET_KEY"] = store.setdefault(
@@ -65,6 +71,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     if config.store_path is not None:
         TenantSync(state, config.store_path.with_suffix(".lock")).install(app)
 
+    app.jinja_env.filters["web_url"] = home.web_url
     csrf = CSRFProtect(app)
     for blueprint in (home.bp, saml2.bp, federation.bp):
         app.register_blueprint(blueprint)

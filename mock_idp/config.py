@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from mock_idp.determinism import parse_clock, parse_seed
+from mock_idp.keys import KeyFolder
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TENANTS_DIR = PACKAGE_DIR / "tenants"  # the packaged tenant files a reset may name
@@ -35,6 +36,8 @@ class IdpConfig:
     # Deterministic mode (mock_idp/determinism.py): a fixed clock and a seed for IDs and tokens.
     clock: datetime | None = None
     seed: int | None = None
+    # Stable keys (mock_idp.keys): generated signing pairs are kept here; None: new each start.
+    keys_dir: Path | None = None
 
     @property
     def port(self) -> int:
@@ -72,6 +75,9 @@ class IdpConfig:
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+    def key_folder(self) -> KeyFolder | None:
+        return KeyFolder(self.keys_dir) if self.keys_dir else None
 
     def substitutions(self) -> dict[str, str]:
         """Placeholders a tenant file may use."""

@@ -96,9 +96,9 @@ def add_determinism_options(parser: argparse.ArgumentParser) -> None:
 def determinism_overrides(args: argparse.Namespace) -> dict[str, object]:
     """IdpConfig overrides from the options (they win over the environment)."""
     overrides: dict[str, object] = {}
-    if args.clock is not None:
+    if getattr(args, "clock", None) is not None:
         overrides["clock"] = parse_clock(args.clock)
-    if args.seed is not None:
+    if getattr(args, "seed", None) is not None:
         overrides["seed"] = parse_seed(args.seed)
     return overrides
 

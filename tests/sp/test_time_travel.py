@@ -104,6 +104,7 @@ def test_an_expired_certificate_is_flagged_and_cannot_be_saved(sp_test_mode: Fla
 
     days = (not_after - datetime.now(UTC)).days + 2
     advance(admin, f"P{days}D")
+    signed_in_admin(admin)  # years later: the session of before has long ended
 
     page = admin.get(SAML_PAGE).text
     assert 'class="bad">expired' in page
@@ -118,6 +119,16 @@ def test_an_expired_certificate_is_flagged_and_cannot_be_saved(sp_test_mode: Fla
     )
     assert saved.status_code != 303  # refused, shown again
     assert f"The certificate expired on {not_after:%Y-%m-%d %H:%M} UTC" in saved.text
+
+
+def test_an_sp_session_ends_after_twelve_hours(sp_test_mode: Flask) -> None:
+    admin = signed_in_admin(sp_test_mode.test_client())
+    advance(admin, "PT11H59M")
+    assert admin.get(SAML_PAGE).status_code == 200
+    advance(admin, "PT2M")
+    ended = admin.get(SAML_PAGE)
+    assert ended.status_code == 302
+    assert ended.headers["Location"].startswith("/login")
 
 
 def test_the_sp_clock_refuses_bad_bodies_and_exists_in_test_mode_only(
