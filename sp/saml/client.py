@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,9 +14,9 @@ from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.response import StatusError, UnsolicitedResponse
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
-from saml2.sigver import CryptoBackendXmlSec1, MissingKey, SignatureError, SigverError, XmlsecError
+from saml2.sigver import CryptoBackend, MissingKey, SigverError, XmlsecError
 
-from sp.saml import errors
+from sp.saml import errors, signature_backend
 from sp.saml.identity import (
     IdpSettings,
     SubjectConfirmation,
@@ -29,10 +28,56 @@ from sp.saml.settings import SpEndpoints, sp_config
 log = logging.getLogger("sp.saml")
 
 
+class InProcessCrypto(CryptoBackend):  # type: ignore[misc]
+    """pysaml2's crypto backend, in-process: `validate_signature` runs libxmlsec1 through the
+    `xmlsec` binding (sp/saml/signature_backend.py) instead of spawning `xmlsec1`. pysaml2 still
+    does everything around it (schema, which certificates, its xmldsig profile checks). The SP
+    signs and decrypts nothing, so those operations refuse rather than fall back to xmlsec1."""
+
+    @property
+    def version(self) -> str:
+        return signature_backend.library_version()
+
+    def validate_signature(
+        self, signedtext: str | bytes, cert_file: str, cert_type: str, node_name: str, node_id: str
+    ) -> bool:
+        if cert_type != "pem":
+            raise XmlsecError(f"certificate type {cert_type!r}: only PEM is trusted")
+        xml = signedtext.encode("utf-8") if isinstance(signedtext, str) else signedtext
+        with open(cert_file, "rb") as handle:  # a temporary file pysaml2 wrote from metadata
+            cert_pem = handle.read()
+        try:
+            signature_backend.verify(xml, cert_pem, node_name=node_name, node_id=node_id)
+        except signature_backend.SignatureRefused as exc:
+            # What pysaml2's xmlsec1 backend raises when the program says no: pysaml2 logs it,
+            # tries the next trusted certificate, and refuses when none verifies.
+            raise XmlsecError(str(exc)) from exc
+        return True
+
+    def sign_statement(self, *_args: object, **_kwargs: object) -> str:
+        raise XmlsecError("the SP signs nothing")
+
+    def decrypt(self, *_args: object, **_kwargs: object) -> str:
+        raise XmlsecError("the SP has no decryption key")
+
+    def encrypt(self, *_args: object, **_kwargs: object) -> str:
+        raise XmlsecError("the SP encrypts nothing")
+
+    def encrypt_assertion(self, *_args: object, **_kwargs: object) -> str:
+        raise XmlsecError("the SP encrypts nothing")
+
+
 class _EntraPostClient(Saml2Client):  # type: ignore[misc]
-    """pysaml2's client, minus its guess on HTTP-POST: it tries raw DEFLATE first, without a size
-    limit (saml-attacks.md #36), so bytes that are both XML and a DEFLATE stream would be parsed
-    as something the input gate never saw. Entra never deflates on POST: plain base64 only."""
+    """pysaml2's client with the in-process crypto backend, minus its guess on HTTP-POST: it
+    tries raw DEFLATE first, without a size limit (saml-attacks.md #36), so bytes that are both
+    XML and a DEFLATE stream would be parsed as something the input gate never saw. Entra never
+    deflates on POST: plain base64 only."""
+
+    def __init__(self, config: Any) -> None:
+        super().__init__(config=config)
+        # pysaml2 has no setting for a custom backend: it builds its xmlsec1 one from the
+        # config; every signature check goes through `self.sec.crypto`, so replace it here.
+        self.sec.crypto = InProcessCrypto()
 
     @staticmethod
     def unravel(txt: str, binding: str | None, msgtype: str = "response") -> Any:
@@ -242,21 +287,21 @@ def _convert(result: Any) -> VerifiedResponse:
 
 
 def verify_enveloped(
-    xml: bytes, der: bytes, *, node: str, node_id: str, xmlsec_binary: str
+    xml: bytes, der: bytes, *, node: str, node_id: str, xmlsec_binary: str | None = None
 ) -> bool:
     """Whether the element `node` with ID `node_id` carries an enveloped signature that this one
-    certificate (DER) verifies: xmlsec1 as pysaml2 runs it for responses (raw-x509-cert only,
-    same-document references). OSError when xmlsec1 cannot be run."""
+    certificate (DER) verifies, checked in-process exactly as responses are (one signature, one
+    same-document reference to that ID, allow-listed algorithms, this key only).
+    `xmlsec_binary` is accepted and ignored: no program is run any more."""
+    del xmlsec_binary
     pem = (
         "-----BEGIN CERTIFICATE-----\n"
         + base64.encodebytes(der).decode("ascii")
         + "-----END CERTIFICATE-----\n"
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".pem") as cert_file:
-        cert_file.write(pem)
-        cert_file.flush()
-        try:
-            backend = CryptoBackendXmlSec1(xmlsec_binary)
-            return bool(backend.validate_signature(xml, cert_file.name, "pem", node, node_id))
-        except (SignatureError, XmlsecError):
-            return False
+    ).encode("ascii")
+    try:
+        signature_backend.verify(xml, pem, node_name=node, node_id=node_id)
+    except signature_backend.SignatureRefused as exc:
+        log.info("metadata signature refused: %s", exc)
+        return False
+    return True
