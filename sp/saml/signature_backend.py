@@ -29,25 +29,20 @@ import functools
 import xmlsec
 from lxml import etree
 
-DS = "http://www.w3.org/2000/09/xmldsig#"
-EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-EXC_C14N_WITH_COMMENTS = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments"
-ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+from sp.saml.constants import DS
 
 # What libxmlsec1 may run for a <ds:Reference> (transforms and digest) and for <ds:SignedInfo>
-# (canonicalisation and signature method). SAML core 5.4.3–5.4.4: enveloped + exclusive C14N;
-# SHA-1 and MD5 are off, as the input gate and the metadata reader also refuse them.
+# (canonicalisation and signature method): exactly the SP's one allow-list (constants.py), so
+# SHA-1, MD5 and anything but enveloped + exclusive C14N fail inside the library too.
 _REFERENCE_TRANSFORMS = (
     xmlsec.constants.TransformEnveloped,
     xmlsec.constants.TransformExclC14N,
-    xmlsec.constants.TransformExclC14NWithComments,
     xmlsec.constants.TransformSha256,
     xmlsec.constants.TransformSha384,
     xmlsec.constants.TransformSha512,
 )
 _SIGNATURE_TRANSFORMS = (
     xmlsec.constants.TransformExclC14N,
-    xmlsec.constants.TransformExclC14NWithComments,
     xmlsec.constants.TransformRsaSha256,
     xmlsec.constants.TransformRsaSha384,
     xmlsec.constants.TransformRsaSha512,

@@ -210,3 +210,14 @@ def test_an_unknown_id_and_bad_xml_are_refused(assertion: bytes, idp_pair: Signi
 def test_the_library_version_is_read_without_a_process(no_child_processes: list[str]) -> None:
     major, minor, _patch = (int(p) for p in signature_backend.library_version().split("."))
     assert (major, minor) >= (1, 2) and no_child_processes == []
+
+
+def test_libxmlsec1_enables_exactly_the_sps_one_allow_list() -> None:
+    """A weaker algorithm allowed in the library than in the gate would be the way in."""
+    from sp.saml import constants
+
+    reference = {t.href for t in signature_backend._REFERENCE_TRANSFORMS}
+    signed_info = {t.href for t in signature_backend._SIGNATURE_TRANSFORMS}
+
+    assert reference == set(constants.TRANSFORMS) | set(constants.DIGEST_METHODS)
+    assert signed_info == {constants.EXC_C14N} | set(constants.SIGNATURE_METHODS)
