@@ -52,6 +52,13 @@ def init_db(app: Flask, url: str) -> None:
     app.teardown_appcontext(_close)
 
 
+def dispose_db(app: Flask) -> None:
+    """Close the app's pooled connections (before a fork: each worker opens its own)."""
+    factory: sessionmaker[Session] = app.extensions["sp_db"]
+    engine = factory.kw["bind"]
+    engine.dispose()
+
+
 def get_db() -> Session:
     if "db" not in g:
         factory: sessionmaker[Session] = current_app.extensions["sp_db"]
