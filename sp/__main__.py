@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
             return status
     if args.workers is not None:
         from serving import ServingError, serve
+        from sp.saml.client import preload
 
+        preload()  # pysaml2 imported once here, shared by every forked worker
         dispose_db(app)  # no pooled connection may cross the fork into a worker
         try:
             serve(

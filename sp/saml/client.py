@@ -36,6 +36,12 @@ log = logging.getLogger("sp.saml")
 _loading = threading.Lock()
 
 
+def preload() -> None:
+    """Import pysaml2 now: a server parent calls this before forking its workers, so they
+    share the import instead of each paying for it on its first sign-in."""
+    _saml2()
+
+
 def _saml2() -> Any:
     """pysaml2's pieces this adapter uses, imported once, on the first call."""
     with _loading:  # two first requests at once must not define the classes twice
@@ -51,6 +57,9 @@ def _load_saml2() -> Any:
     from saml2.sigver import CryptoBackend, MissingKey, SigverError, XmlsecError
 
     from sp.saml import signature_backend
+
+    # pysaml2 logs every NameID and attribute at INFO: personal data, and time per request.
+    logging.getLogger("saml2").setLevel(logging.WARNING)
 
     class InProcessCrypto(CryptoBackend):  # type: ignore[misc]
         """pysaml2's crypto backend, in-process: `validate_signature` runs libxmlsec1 through
