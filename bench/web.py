@@ -20,6 +20,7 @@ import requests
 
 from devserver.processes import App, free_port
 
+ROOT = Path(__file__).resolve().parent.parent
 TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
 UPN = "B.Simon@contoso.com"
 PASSWORD = "Passw0rd!"
@@ -64,7 +65,8 @@ def form_of(page: requests.Response) -> Form:
 
 def expect(response: requests.Response, status: int) -> requests.Response:
     if response.status_code != status:
-        raise FlowError(f"{response.request.method} {response.url}: {response.status_code}, "
+        raise FlowError(f"{response.request.method} {response.url}: {response.status_code} "
+                        f"{response.headers.get('Location', '')}, "
                         f"expected {status}: {response.text[:300]}")  # fmt: skip
     return response
 
