@@ -25,12 +25,13 @@ help: ## List the targets
 
 $(STAMP): pyproject.toml
 	@scripts/system-deps.sh xmlsec1
+	@scripts/system-deps.sh postgresql || echo "Without PostgreSQL its half of the SP's database tests is skipped." >&2
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip >/dev/null
 	@$(PY) -m pip install -q -e '.[test]'
 	@touch $@
 
-setup: $(STAMP) certs ## Create .venv, install packages and xmlsec1, generate test keys
+setup: $(STAMP) certs ## Create .venv, install packages, xmlsec1 and PostgreSQL, generate test keys
 
 certs: $(STAMP) ## Generate the test-only keys into certs/ (kept when present)
 	@$(PY) -m certs

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the harness needs, only when missing.
-# Usage: scripts/system-deps.sh xmlsec1 [chromium]
+# Usage: scripts/system-deps.sh xmlsec1 [chromium] [postgresql]
+# postgresql: the server the SP's database tests start for themselves (initdb + pg_ctl).
 set -euo pipefail
 missing=()
 for pkg in "$@"; do
   case "$pkg" in
     chromium) command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium) ;;
+    postgresql) compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql) ;;
     *) command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg") ;;
   esac
 done
