@@ -1,4 +1,4 @@
-"""Issue 13 (Trakstar side of the tracer): the checks the ACS ran, per attempt, for the right eyes."""
+"""Issue 13, the tracer's Trakstar side: the checks the ACS ran, per attempt, for the right eyes."""
 
 from __future__ import annotations
 
