@@ -1,6 +1,7 @@
 # Entra SSO harness: `make run` to try it, `make test` to check it. `make help` lists everything.
-# System packages: scripts/system-deps.sh installs Debian's xmlsec1 (and chromium for tests) with
-# apt-get when they are missing and we run as root; otherwise it says what to install.
+# System packages: scripts/system-deps.sh installs Debian's python3-venv, xmlsec1, curl and jq (and
+# chromium for tests) with apt-get when they are missing and we run as root; otherwise it says
+# what to install.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -24,7 +25,7 @@ help: ## List the targets
 	@echo "             TEST_MODE=1 (make run: the mock's Scenario menu and control API)"
 
 $(STAMP): pyproject.toml
-	@scripts/system-deps.sh xmlsec1
+	@scripts/system-deps.sh python3-venv xmlsec1 curl jq
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip >/dev/null
 	@$(PY) -m pip install -q -e '.[test]'
@@ -61,9 +62,10 @@ test: setup lint typecheck browser ## Everything: ruff, mypy, fast tests and e2e
 bench: setup ## Benchmarks (ratios against a baseline measured in the same run)
 	@$(PY) -m bench
 
+SITE_DIR ?= site
 docs: $(STAMP) ## Build the docs site into site/ (strict: a broken link or missing page fails)
-	@NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
-	@echo "Docs built: site/index.html (preview: $(VENV)/bin/mkdocs serve)"
+	@NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir $(SITE_DIR)
+	@echo "Docs built: $(SITE_DIR)/index.html (preview: $(VENV)/bin/mkdocs serve)"
 
 clean: ## Remove the venv, generated keys and the SP database
 	rm -rf $(VENV) instance site certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache

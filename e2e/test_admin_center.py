@@ -248,7 +248,7 @@ def test_my_apps_has_no_trakstar_tile_for_adele(page: Page, harness: Harness) ->
 
 
 def _pipeline_script() -> str:
-    text = (ROOT / "README.md").read_text()
+    text = (ROOT / "docs" / "admin-center.md").read_text()
     block = text.split("<!-- pipeline:start -->", 1)[1].split("<!-- pipeline:end -->", 1)[0]
     return block.split("```bash\n", 1)[1].rsplit("```", 1)[0]
 

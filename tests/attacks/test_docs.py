@@ -1,4 +1,4 @@
-"""README.md carries the generated catalogue table, and it is current."""
+"""docs/faults.md carries the generated catalogue table, and it is current."""
 
 from __future__ import annotations
 
@@ -8,21 +8,21 @@ from mock_idp.faults.__main__ import main
 from mock_idp.faults.catalogue import CATALOGUE
 from mock_idp.faults.describe import markdown_table, with_table
 
-DOC = Path(__file__).resolve().parents[2] / "README.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "faults.md"
 
 
 def test_the_table_in_docs_matches_the_catalogue() -> None:
     text = DOC.read_text(encoding="utf-8")
 
     assert with_table(text, markdown_table(CATALOGUE)) == text, (
-        "README.md is stale: run `python -m mock_idp.faults --update README.md`"
+        "docs/faults.md is stale: run `python -m mock_idp.faults --update docs/faults.md`"
     )
     assert all(f"| `{case.name}` |" in text for case in CATALOGUE)
     assert f"any of {len(CATALOGUE)} named" in text  # the prose counts them too
 
 
 def test_the_command_line_rewrites_only_the_table(tmp_path: Path) -> None:
-    copy = tmp_path / "README.md"
+    copy = tmp_path / "faults.md"
     copy.write_text(with_table(DOC.read_text(encoding="utf-8"), "| stale |\n"))
 
     assert main(["--update", str(copy)]) == 0
