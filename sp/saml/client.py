@@ -31,8 +31,9 @@ log = logging.getLogger("sp.saml")
 
 class _EntraPostClient(Saml2Client):  # type: ignore[misc]
     """pysaml2's client, minus its guess on HTTP-POST: it tries raw DEFLATE first, without a size
-    limit (saml-attacks.md #36), so bytes that are both XML and a DEFLATE stream would be parsed
-    as something the input gate never saw. Entra never deflates on POST: plain base64 only."""
+    limit (docs/reference/attacks.md #36), so bytes that are both XML and a DEFLATE stream would be
+    parsed as something the input gate never saw. Entra never deflates on POST: plain base64
+    only."""
 
     @staticmethod
     def unravel(txt: str, binding: str | None, msgtype: str = "response") -> Any:
