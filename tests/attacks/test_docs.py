@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from mock_idp.faults.__main__ import main
 from mock_idp.faults.catalogue import CATALOGUE
@@ -35,3 +38,16 @@ def test_a_file_without_markers_is_an_error_not_a_rewrite(tmp_path: Path) -> Non
 
     assert main(["--update", str(plain)]) == 2
     assert plain.read_text() == "no markers here\n"
+
+
+@pytest.mark.docs_command(".venv/bin/python -m mock_idp.faults")
+def test_the_documented_command_prints_the_table_of_the_page() -> None:
+    root = DOC.parents[1]
+    result = subprocess.run(
+        ["bash", "-c", ".venv/bin/python -m mock_idp.faults"], cwd=root, capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == markdown_table(CATALOGUE).strip()
+    assert result.stdout.strip() in DOC.read_text(encoding="utf-8")
