@@ -58,21 +58,38 @@ def documented() -> dict[str, list[str]]:
     return found
 
 
-def markers() -> dict[str, list[str]]:
-    """Each command named by a `docs_command("…")` marker in the test sources, with where."""
-    found: dict[str, list[str]] = {}
+def marker_calls() -> Iterator[tuple[str, ast.Call]]:
+    """Every `docs_command(...)` call in the test sources, with where (path:line)."""
     for path in sorted([*(ROOT / "tests").rglob("*.py"), *(ROOT / "e2e").rglob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
             if not isinstance(node, ast.Call):
                 continue
-            name = getattr(node.func, "attr", getattr(node.func, "id", None))
-            if name != "docs_command":
-                continue
-            for arg in node.args:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    where = f"{path.relative_to(ROOT)}:{node.lineno}"
-                    found.setdefault(arg.value, []).append(where)
+            if getattr(node.func, "attr", getattr(node.func, "id", None)) == "docs_command":
+                yield f"{path.relative_to(ROOT)}:{node.lineno}", node
+
+
+def markers() -> dict[str, list[str]]:
+    """Each command named by a `docs_command("…")` marker in the test sources, with where."""
+    found: dict[str, list[str]] = {}
+    for where, call in marker_calls():
+        for arg in call.args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.setdefault(arg.value, []).append(where)
     return found
+
+
+def test_every_marker_names_its_command_as_one_literal_string() -> None:
+    """The scan reads string literals only: a computed command would vouch for nothing."""
+    unreadable = [
+        where
+        for where, call in marker_calls()
+        if len(call.args) != 1
+        or call.keywords
+        or not isinstance(call.args[0], ast.Constant)
+        or not isinstance(call.args[0].value, str)
+    ]
+
+    assert unreadable == [], "docs_command needs one literal string: " + ", ".join(unreadable)
 
 
 def test_every_documented_command_is_run_by_a_test() -> None:
