@@ -26,7 +26,7 @@ def test_the_github_workflow_runs_ci_run_in_debian_and_uploads_results_on_failur
     runs = [step.get("run", "") for step in steps]
 
     assert job["runs-on"].startswith("ubuntu")
-    assert job["container"].startswith("debian:")
+    assert job["container"]["image"].startswith("debian:")
     assert _installed(runs[0]) >= BOOTSTRAP
     checkout = next(i for i, step in enumerate(steps) if step.get("uses", "").startswith(
         "actions/checkout@"))  # fmt: skip
