@@ -54,6 +54,8 @@ OUTSIDE = [f"{name}.md" for name in ("entra-saml", "saml-attacks", "anchors", "p
 
 
 def test_nothing_in_the_repository_points_to_notes_outside_it() -> None:
+    # A docs page of that name, should one be written, is ours: mentions of it are fine.
+    outside = [ref for ref in OUTSIDE if not any((ROOT / "docs").rglob(ref))]
     tracked = subprocess.run(
         ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split("\0")
@@ -63,8 +65,7 @@ def test_nothing_in_the_repository_points_to_notes_outside_it() -> None:
         if not path.is_file() or path.suffix in {".png", ".jpg", ".der", ".cer", ".zip"}:
             continue
         text = path.read_text(encoding="utf-8", errors="ignore")
-        hits += [f"{name}: {ref}" for ref in OUTSIDE if ref in text and not name.endswith(
-            f"/{ref}")]  # fmt: skip
+        hits += [f"{name}: {ref}" for ref in outside if ref in text]
 
     assert not hits, "point to docs/reference/ instead:\n" + "\n".join(hits)
 
