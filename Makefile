@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install -q -e '.[test]'
 	@touch $@
 
-setup: $(STAMP) certs ## Create .venv, install packages and xmlsec1, generate test keys
+setup: $(STAMP) certs ## Create .venv, install packages (and xmlsec1, curl, jq), generate test keys
 
 certs: $(STAMP) ## Generate the test-only keys into certs/ (kept when present)
 	@$(PY) -m certs
