@@ -187,6 +187,36 @@ def test_the_tutorial_steps_from_the_gallery_to_set_up_trakstar(empty: Flask) ->
     assert len(state_of(empty).tenant.apps) == 1
 
 
+def test_the_own_sp_quick_start_registers_any_sp_and_signs_b_simon_in_to_it(
+    default: Flask,
+) -> None:
+    """docs/own-sp.md: Create your own application, SAML, Basic SAML Configuration, assign."""
+    client = admin(default.test_client())
+    acs, identifier = "http://localhost:5000/saml/acs", "https://my-sp.example/saml"
+
+    added = client.post(f"{APPS}/custom", data={"name": "My SP", "kind": "non-gallery"})
+    [app] = [a for a in state_of(default).tenant.apps.values() if a.name == "My SP"]
+    assert added.headers["Location"] == f"{APPS}/{app.app_id}"
+    client.post(f"{APPS}/{app.app_id}/sso/method", data={"mode": "saml"})
+    saved = client.post(
+        f"{APPS}/{app.app_id}/sso/saml/basic", data={"identifier": identifier, "reply_url": acs}
+    )
+    assert saved.status_code == 302 and app.reply_urls == [acs]
+    b_simon = state_of(default).tenant.user_by_upn("B.Simon@contoso.com")
+    assert b_simon is not None
+    client.post(f"{APPS}/{app.app_id}/users-and-groups/add", data={"principal": b_simon.object_id})
+    saml_page = client.get(f"{APPS}/{app.app_id}/sso/saml").text
+    assert f"federationmetadata.xml?appid={app.app_id}" in saml_page
+
+    client.get(f"{APPS}/{app.app_id}/sso/saml/test")  # no Sign on URL: IdP-initiated
+    posted = parse_post_page(end_user_signs_in(client).text)  # type: ignore[attr-defined]
+
+    assert posted.action == acs
+    xml = base64.b64decode(posted.saml_response).decode()
+    assert f"<Audience>{identifier}</Audience>" in xml
+    assert ">B.Simon@contoso.com</NameID>" in xml
+
+
 def test_add_reply_url_keeps_what_was_typed(client: FlaskClient) -> None:
     response = client.post(
         f"{APPS}/{TRAKSTAR_ID}/sso/saml/basic",
