@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from devserver.processes import free_port
 
@@ -31,36 +32,20 @@ def shell(command: str, env: dict[str, str], **kwargs: object) -> subprocess.Com
     )  # fmt: skip
 
 
-@pytest.fixture
-def sp_env(tmp_path: Path) -> dict[str, str]:
-    """The Trakstar clone's default seed in a throwaway database."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'sp.sqlite3'}"}
-    seeded = subprocess.run(
-        [sys.executable, "-m", "sp", "seed"], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=60, check=False,
-    )  # fmt: skip
-    assert seeded.returncode == 0, seeded.stderr
-    return env
-
-
-def flask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "sp", *args], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-
-
 @pytest.mark.docs_command(".venv/bin/flask --app sp org reset fabrikam --yes")
-def test_the_trainers_reset_starts_fabrikam_over(sp_env: dict[str, str]) -> None:
-    added = flask(sp_env, "people", "add", "fabrikam", "B.Simon@contoso.com", "--name",
-                  "Britta Simon", "--active")  # fmt: skip
-    assert added.returncode == 0, added.stderr
+def test_the_trainers_reset_starts_fabrikam_over(sp_app: Flask, tmp_path: Path) -> None:
+    """The seeded clone (in-process) and the documented line (a real shell) share the database."""
+    cli = sp_app.test_cli_runner()
+    added = cli.invoke(args=["people", "add", "fabrikam", "B.Simon@contoso.com", "--name",
+                             "Britta Simon", "--active"])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'sp.sqlite3'}"}
 
-    result = shell(".venv/bin/flask --app sp org reset fabrikam --yes", sp_env)
+    result = shell(".venv/bin/flask --app sp org reset fabrikam --yes", env)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("fabrikam: ")
-    people = flask(sp_env, "people", "list", "fabrikam").stdout
+    people = cli.invoke(args=["people", "list", "fabrikam"]).output
     assert "admin@fabrikam.com" in people
     assert "B.Simon@contoso.com" not in people
 
