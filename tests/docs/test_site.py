@@ -78,3 +78,15 @@ def test_the_readme_links_only_to_files_that_exist() -> None:
     assert targets, "the README links to the docs"
     assert [t for t in targets if not (ROOT / t).exists()] == []
     assert len(text.splitlines()) <= 200  # a front page, not the manual
+
+
+def test_no_wrapped_line_turns_into_a_quote() -> None:
+    """A line that starts with `>` is a blockquote in Markdown: "Settings >" wrapped badly."""
+    quoted = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.match(r"\s+> ", line)  # indented: inside a list item, never meant as a quote
+    ]
+
+    assert quoted == []
