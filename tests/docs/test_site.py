@@ -90,3 +90,13 @@ def test_no_wrapped_line_turns_into_a_quote() -> None:
     ]
 
     assert quoted == []
+
+
+def test_every_attack_number_the_code_cites_is_on_the_reference_page() -> None:
+    """Code cites `docs/reference/attacks.md #39`: each of #1–#60 is written out on the page
+    (a Markdown ordered list would renumber from 1 in every section)."""
+    page = (ROOT / "docs" / "reference" / "attacks.md").read_text(encoding="utf-8")
+    shown = {int(n) for n in re.findall(r"^- \*\*#(\d+)\*\*", page, re.M)}
+
+    assert "- **#8–#15** **XSW1–XSW8**" in page
+    assert shown | set(range(8, 16)) == set(range(1, 61))
