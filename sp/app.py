@@ -40,7 +40,7 @@ def create_app(config: SpConfig | None = None) -> Flask:
     for blueprint in (perform.bp, auth.bp, settings.bp, people.bp, logout.bp, checks.bp):
         app.register_blueprint(blueprint)
     # Entra posts the response cross-site: no form token is possible. The pending request
-    # bound to this browser is the ACS's CSRF defence (saml-attacks.md #42, #59).
+    # bound to this browser is the ACS's CSRF defence (docs/reference/attacks.md #42, #59).
     csrf.exempt(auth.callback)
     errors.register_error_pages(app)
     cli.register(app)  # flask --app sp org|people|saml|audit …

@@ -27,7 +27,7 @@ class SpConfig:
     secret_key: str = ""
     entity_id: str = ENTITY_ID
     xmlsec_binary: str = "/usr/bin/xmlsec1"
-    clock_skew_seconds: int = 180  # saml-attacks.md §5: 2–5 minutes; 3 as the issue asks
+    clock_skew_seconds: int = 180  # docs/reference/attacks.md §5: 2–5 minutes; 3 as the issue asks
     pending_ttl_seconds: int = 600
     max_response_age_seconds: int = 600  # IssueInstant older than this is refused
     # Test mode: time travel at /_test/clock (sp/test_clock.py); never on by default.

@@ -1,4 +1,4 @@
-"""Replay (saml-attacks.md #39): accepted at most once, by two independent layers.
+"""Replay (docs/reference/attacks.md #39): accepted at most once, by two independent layers.
 
 The per-browser tracker spends the request ID on the first POST; the replay cache in the
 database refuses a Response or Assertion ID it has seen, in every worker process, even if the
