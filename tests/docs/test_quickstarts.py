@@ -97,6 +97,7 @@ def test_make_run_prints_the_banner_serves_both_apps_and_stops_on_ctrl_c(tmp_pat
         stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()
+
     def pump() -> None:
         for line in _lines(run.stdout):
             lines.put(line)
