@@ -10,9 +10,12 @@ from datetime import UTC, datetime
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from mock_idp import http_policy
 from mock_idp.config import IdpConfig
 from mock_idp.faults import runtime as faults
+from mock_idp.server_sessions import ServerSessionInterface
 from mock_idp.state import IdpState
+from mock_idp.store import Store
 from mock_idp.tenant import Tenant, load_tenant
 from mock_idp.views import errors, federation, home, portal_blueprints, saml2
 
@@ -36,7 +39,12 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
         tenant = load_tenant(
             config.tenant_file, substitutions=config.substitutions(), now=datetime.now(UTC)
         )
-    app.extensions["mock_idp"] = IdpState(config=config, tenant=tenant)
+    state = IdpState(config=config, tenant=tenant, store=Store(config.store_path))
+    app.extensions["mock_idp"] = state
+    # Server-side sessions: a sign-out ends every copy of the cookie (mock_idp/server_sessions).
+    # The clock is read through the state, so a test that swaps or moves it expires sessions.
+    app.session_interface = ServerSessionInterface(state.store, lambda: state.clock())
+    http_policy.install(app, config.base_url)
 
     csrf = CSRFProtect(app)
     for blueprint in (home.bp, saml2.bp, federation.bp):

@@ -27,6 +27,8 @@ class IdpConfig:
     test_mode: bool = False
     # Bearer token of the automation API (/v1.0, /mock); create_app generates one when empty.
     api_token: str = ""
+    # The SQLite file every worker shares (`mock-entra serve --workers N`); None: in memory.
+    store_path: Path | None = None
 
     @property
     def port(self) -> int:
@@ -52,6 +54,9 @@ class IdpConfig:
             "secret_key": os.environ.get("MOCK_IDP_SECRET_KEY") or secrets.token_hex(32),
             "test_mode": os.environ.get("MOCK_IDP_TEST_MODE", "") in ("1", "true", "yes"),
             "api_token": os.environ.get("MOCK_IDP_API_TOKEN", ""),
+            "store_path": Path(os.environ["MOCK_IDP_STORE"])
+            if os.environ.get("MOCK_IDP_STORE")
+            else None,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
