@@ -27,6 +27,14 @@ MAX_BODY = 4 * 1024 * 1024
 USER_AGENT = "mock-entra-audit/1 (like Chromium; a SAML security audit)"
 
 
+class Unreachable(AuditError):
+    """Nothing answers at `url` (connection refused, timeout, unknown host)."""
+
+    def __init__(self, url: str, reason: object) -> None:
+        super().__init__(f"{origin(url)} does not answer ({reason})")
+        self.url = url
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Answer:
     url: str  # where the browser ended up
@@ -156,7 +164,7 @@ class Browser:
             return reply.code, location, text
         except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise AuditError(f"{origin(url)} does not answer ({reason})") from exc
+            raise Unreachable(url, reason) from exc
         finally:
             self.policy.cross_site_method = None
 

@@ -18,7 +18,8 @@ from mock_idp.audit.errors import AuditError
 from mock_idp.faults.catalogue import CATALOGUE, UnknownCase, get
 from mock_idp.faults.model import FaultCase
 
-Must = Literal["accept", "reject", "either"]
+# "not-as-user": the IdP signed another name; a session is fine, but never as the audit's user.
+Must = Literal["accept", "reject", "either", "not-as-user"]
 # How the audit drives a case: Entra's response (the control), the catalogue's case posted by
 # this browser, the control's response posted again, or captured and posted from another page.
 Drive = Literal["control", "post", "replay", "capture"]
@@ -33,6 +34,14 @@ GENERIC: dict[str, tuple[Must, str]] = {
     # Entra advises SPs to allow some clock skew; how much (up to 5 minutes) is the SP's choice.
     "skew-+5min": ("either", "either (SP's clock-skew policy)"),
     "relay-state-open-redirect": ("accept", "accept, never redirect to RelayState"),
+    # Entra signed `<user>.evil.example`; a comment makes a careless reader see `<user>`. An SP
+    # that drops comments signs in the name Entra signed, which is right; the probe page must
+    # show the signed-in user's name for the audit to tell.
+    "comment-in-nameid": ("not-as-user", "reject, or sign in the signed name (not the user)"),
+    "comment-in-attribute-value": (
+        "not-as-user",
+        "reject, or sign in the signed name (not the user)",
+    ),
 }
 
 
@@ -69,6 +78,7 @@ class Observation:
     acs_status: int | None = None  # the SP's first answer to the POST
     left_for: str | None = None  # a redirect off the SP and the mock, never followed
     error: str | None = None  # the case could not be delivered (the mock refused it…)
+    names_user: bool = False  # the probe page names the audit's user (as a whole word)
 
     @property
     def label(self) -> str:
@@ -148,12 +158,18 @@ def planned(case: FaultCase) -> Planned:
 
 def judge(case: Planned, seen: Observation) -> CaseResult:
     """A session where the case must be refused is a finding; so is any off-site redirect."""
+    observed = seen.label
     if seen.error:
         passed, verdict = False, "FAIL"
     elif seen.left_for:
         passed, verdict = False, "FINDING"
     elif case.must == "either":
         passed, verdict = True, "pass"
+    elif case.must == "not-as-user":
+        passed = not (seen.signed_in and seen.names_user)
+        verdict = "pass" if passed else "FINDING"
+        if seen.signed_in:
+            observed = f"{observed}, {'as' if seen.names_user else 'not as'} the user"
     elif case.must == "reject":
         passed = not seen.signed_in
         verdict = "pass" if passed else "FINDING"
@@ -163,7 +179,7 @@ def judge(case: Planned, seen: Observation) -> CaseResult:
     return CaseResult(
         case=case.name,
         expected=case.expected,
-        observed=seen.label,
+        observed=observed,
         passed=passed,
         verdict=verdict,
     )

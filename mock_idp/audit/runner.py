@@ -8,10 +8,12 @@ session. The verdict is the pure core's (`model.judge`).
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from mock_idp.audit.browser import Answer, Browser, origin
+from mock_idp.audit.browser import Answer, Browser, Unreachable, origin
 from mock_idp.audit.control import AuditedApp, Mock
 from mock_idp.audit.errors import AuditError
 from mock_idp.audit.forms import Form, Page, form_with, read_page
@@ -95,28 +97,45 @@ class _Run:
         self.origins.add(origin(form.action))
         browser.origins.add(origin(form.action))
         answer = browser.post(form.action, form.fields, initiator=initiator)
+        signed_in, page = self.probe(browser)
         return Observation(
-            signed_in=self.probe(browser), acs_status=answer.first_status, left_for=answer.left_for
+            signed_in=signed_in,
+            acs_status=answer.first_status,
+            left_for=answer.left_for,
+            names_user=signed_in and names(page, self.target.user),
         )
 
-    def probe(self, browser: Browser) -> bool:
+    def probe(self, browser: Browser) -> tuple[bool, str]:
         """Signed in: the probe page shows the text (or, without one, answers 200 in place)."""
         url, text = self.target.probe_url, self.target.probe_text
         answer = browser.get(url, follow=text is not None)
         if answer.left_for or origin(answer.url) == origin(self.mock.url):
-            return False
+            return False, answer.text
         if text is None:
-            return answer.status == 200
-        return answer.status == 200 and text in answer.text
+            return answer.status == 200, answer.text
+        return answer.status == 200 and text in answer.text, answer.text
 
     def run(self, case: Planned) -> Observation:
         try:
             return self._drive(case)
+        except Unreachable as exc:
+            raise AuditError(f"{self.option_for(exc.url)}: {exc}") from exc
         except NotDelivered as exc:
             if case.drive == "control":
                 option = "--sign-on-url" if self.target.sp_initiated else "--acs-url"
                 raise AuditError(f"{option}: {exc}") from exc
             return Observation(signed_in=False, error=str(exc))
+
+    def option_for(self, url: str) -> str:
+        """The option that named the silent URL, so the message points at the input."""
+        for option, named in (
+            ("--sign-on-url", self.target.sign_on_url),
+            ("--acs-url", self.target.acs_url),
+            ("--probe-url", self.target.probe_url),
+        ):
+            if named is not None and origin(named) == origin(url):
+                return option
+        return "--entra" if origin(url) == origin(self.mock.url) else url
 
     def _drive(self, case: Planned) -> Observation:
         if case.drive == "replay":
@@ -148,6 +167,12 @@ class _Run:
         if form is None:
             raise NotDelivered(f"{link} showed no auto-post form")
         return self.post(victim, form, initiator=landing.url)
+
+
+def names(page: str, user: str) -> bool:
+    """`user` on the page as a whole name: `b.simon@contoso.com.evil.example` does not count."""
+    found = re.search(rf"(?<![\w.@-]){re.escape(html.escape(user))}(?![\w@-]|\.[\w-])", page, re.I)
+    return found is not None
 
 
 def audit(
