@@ -100,6 +100,19 @@ class Store:
                 (kind, key, text, _iso(expires)),
             )
 
+    def setdefault(self, kind: str, key: str, value: Any) -> Any:
+        """The stored value, storing `value` first if there is none (first writer wins)."""
+        text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+        with self._db() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO records (kind, key, value) VALUES (?, ?, ?)",
+                (kind, key, text),
+            )
+            row = db.execute(
+                "SELECT value FROM records WHERE kind = ? AND key = ?", (kind, key)
+            ).fetchone()
+        return json.loads(row[0])
+
     def delete(self, kind: str, key: str) -> None:
         with self._db() as db:
             db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))
