@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -149,3 +150,37 @@ def test_sign_on_url_that_never_reaches_the_mock(live: Live) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("mock-entra audit: --sign-on-url: "), done.stderr
     assert "instead of sending the browser to the mock" in done.stderr
+
+
+def pytest_form(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`pytest --entra-audit …` in a folder that is not this project (no config of ours)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "mock_idp.audit.pytest_plugin", "--entra-audit",
+         "-p", "no:cacheprovider", "--rootdir", str(cwd), "-rA", *args],
+        capture_output=True, text=True, timeout=300, cwd=cwd,
+    )  # fmt: skip
+
+
+def as_pytest(args: list[str]) -> list[str]:
+    """The command's options with the plugin's prefix: --entra X -> --audit-entra X."""
+    return [f"--audit-{a[2:]}" if a.startswith("--") else a for a in args]
+
+
+def test_pytest_form_one_test_per_case(live: Live, tmp_path: Path) -> None:
+    (tmp_path / "test_own.py").write_text("def test_own():\n    pass\n")
+    chosen = ["--audit-case", "xsw1", "--audit-case", "replay", "--audit-case", "unsolicited"]
+    done = pytest_form(*as_pytest(live.example_args), *chosen, cwd=tmp_path)
+    lines = done.stdout.splitlines()
+    assert "PASSED entra-audit::valid" in lines, done.stdout
+    assert "PASSED entra-audit::xsw1" in lines
+    assert any(line.startswith("FAILED entra-audit::replay - FINDING: ") for line in lines)
+    assert any(line.startswith("FAILED entra-audit::unsolicited - FINDING") for line in lines)
+    assert "FINDING: expected reject (unsolicited); the SP: signed in (HTTP 302)" in done.stdout
+    assert "2 failed, 2 passed, 1 deselected" in done.stdout
+    assert done.returncode == 1
+
+
+def test_pytest_form_bad_input_is_one_failing_test(live: Live, tmp_path: Path) -> None:
+    done = pytest_form(*as_pytest(live.trakstar_args), "--audit-case", "xsw99", cwd=tmp_path)
+    assert "FAILED entra-audit::input - --case: no fault case 'xsw99'" in done.stdout, done.stdout
+    assert "1 failed" in done.stdout and done.returncode == 1
