@@ -36,6 +36,21 @@ signing = {{ option = "assertion", algorithm = "sha256" }}
 key = "{{CERTS_DIR}}/idp-signing.key"
 cert = "{{CERTS_DIR}}/idp-signing.crt"
 active = true
+
+[[apps]]
+# The same example, started a second time, with no Sign on URL: My Apps signs in IdP-initiated.
+name = "Example SP, IdP-initiated"
+app_id = "4a8e2d1c-3b6f-4e07-8c95-1d2e3f4a5b6c"
+identifiers = ["{idp_initiated_url}/metadata"]
+reply_urls = ["{idp_initiated_url}/acs"]
+assignment_required = true
+assigned = ["B.Simon@contoso.com"]
+signing = {{ option = "assertion", algorithm = "sha256" }}
+
+[[apps.certificates]]
+key = "{{CERTS_DIR}}/idp-signing.key"
+cert = "{{CERTS_DIR}}/idp-signing.crt"
+active = true
 """
 
 
@@ -44,6 +59,7 @@ class Live:
     idp_url: str
     sp_url: str  # the Trakstar clone
     example_url: str
+    idp_initiated_url: str  # a second example SP whose app has no Sign on URL
 
     @property
     def trakstar_args(self) -> list[str]:
@@ -77,8 +93,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     sp_url = f"http://localhost:{free_port()}"
     idp_url = f"http://127.0.0.1:{free_port()}"
     example_url = f"http://localhost:{free_port()}"
+    idp_initiated_url = f"http://localhost:{free_port()}"
     tenant = folder / "tenant.toml"
-    tenant.write_text(DEFAULT_TENANT.read_text() + EXAMPLE_APP.format(url=example_url))
+    tenant.write_text(
+        DEFAULT_TENANT.read_text()
+        + EXAMPLE_APP.format(url=example_url, idp_initiated_url=idp_initiated_url)
+    )
     env = {
         "DATABASE_URL": f"sqlite:///{folder / 'sp.sqlite3'}",
         "SP_SECRET_KEY": "audit-only",
@@ -87,22 +107,30 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         "MOCK_IDP_TENANT": str(tenant),
     }
     idp, sp = both_apps(sp_url=sp_url, idp_url=idp_url, log_dir=folder, env=env, test_mode=True)
-    example = App(
-        name="example SP",
-        argv=[str(EXAMPLE)],
-        url=example_url,
-        log_path=folder / "example.log",
-        env={
-            "SP_URL": example_url,
-            "ENTRA_LOGIN_URL": f"{idp_url}/{TENANT_ID}/saml2",
-            "ENTRA_IDENTIFIER": f"https://sts.windows.net/{TENANT_ID}/",
-            "ENTRA_CERTIFICATE": certificate_base64(),
-        },
-    )
-    apps = [idp, sp, example]
+    examples = [
+        App(
+            name=f"example SP at {url}",
+            argv=[str(EXAMPLE)],
+            url=url,
+            log_path=folder / f"example-{index}.log",
+            env={
+                "SP_URL": url,
+                "ENTRA_LOGIN_URL": f"{idp_url}/{TENANT_ID}/saml2",
+                "ENTRA_IDENTIFIER": f"https://sts.windows.net/{TENANT_ID}/",
+                "ENTRA_CERTIFICATE": certificate_base64(),
+            },
+        )
+        for index, url in enumerate((example_url, idp_initiated_url))
+    ]
+    apps = [idp, sp, *examples]
     start_all(apps)
     try:
-        yield Live(idp_url=idp_url, sp_url=sp_url, example_url=example_url)
+        yield Live(
+            idp_url=idp_url,
+            sp_url=sp_url,
+            example_url=example_url,
+            idp_initiated_url=idp_initiated_url,
+        )
     finally:
         stop_all(apps)
 

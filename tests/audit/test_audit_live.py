@@ -184,3 +184,17 @@ def test_pytest_form_bad_input_is_one_failing_test(live: Live, tmp_path: Path) -
     done = pytest_form(*as_pytest(live.trakstar_args), "--audit-case", "xsw99", cwd=tmp_path)
     assert "FAILED entra-audit::input - --case: no fault case 'xsw99'" in done.stdout, done.stdout
     assert "1 failed" in done.stdout and done.returncode == 1
+
+
+def test_idp_initiated_from_my_apps(live: Live) -> None:
+    url = live.idp_initiated_url
+    done = run_cli(
+        *("--entra", live.idp_url, "--token", TOKEN, "--identifier", f"{url}/metadata"),
+        *("--acs-url", f"{url}/acs", "--user", "B.Simon@contoso.com", "--password", "Passw0rd!"),
+        *("--probe-url", f"{url}/", "--probe-text", "Signed in as"),
+        *("--case", "xsw3", "--case", "unsolicited", "--case", "replay"),
+    )
+    table = rows(done.stdout)
+    assert list(table) == ["valid", "xsw3", "replay"], done.stdout + done.stderr
+    assert table["valid"][2] == "pass" and table["xsw3"][2] == "pass"
+    assert table["replay"][2] == "FINDING" and done.returncode == 1
