@@ -13,9 +13,18 @@ class Form:
     action: str  # absolute
     method: str  # "GET" or "POST"
     fields: tuple[tuple[str, str], ...]  # every named input with its value, in page order
+    # Submit buttons by id: the (name, value) a click on each adds (None: it adds nothing).
+    buttons: tuple[tuple[str, tuple[str, str] | None], ...] = ()
 
     def get(self, name: str) -> str | None:
         return next((value for key, value in self.fields if key == name), None)
+
+    def clicked(self, button_id: str) -> tuple[tuple[str, str], ...] | None:
+        """The fields as a click on that button submits them; None when there is no such one."""
+        for found, pair in self.buttons:
+            if found == button_id:
+                return (*self.fields, *([pair] if pair else []))
+        return None
 
     def filled(self, **values: str) -> tuple[tuple[str, str], ...]:
         """The fields as the browser submits them, with the user's typing put in."""
@@ -49,6 +58,7 @@ class _Reader(HTMLParser):
                 "action": urljoin(self.base_url, a.get("action") or self.base_url),
                 "method": (a.get("method") or "GET").upper(),
                 "fields": [],
+                "buttons": [],
             }
         elif tag in ("input", "textarea", "select") and self._form is not None and a.get("name"):
             kind = a.get("type", "text").lower()
@@ -56,6 +66,13 @@ class _Reader(HTMLParser):
                 fields = self._form["fields"]
                 assert isinstance(fields, list)
                 fields.append((a["name"], a.get("value", "")))
+        if tag in ("button", "input") and self._form is not None and "id" in a:
+            kind = a.get("type", "submit" if tag == "button" else "text").lower()
+            if kind == "submit":
+                buttons = self._form["buttons"]
+                assert isinstance(buttons, list)
+                pair = (a["name"], a.get("value", "")) if a.get("name") else None
+                buttons.append((a["id"], pair))
         if "id" in a:
             if tag == "a" and "href" in a:
                 self.page.links[a["id"]] = urljoin(self.base_url, a["href"])
@@ -65,14 +82,15 @@ class _Reader(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form" and self._form is not None:
-            fields = self._form["fields"]
-            assert isinstance(fields, list)
+            fields, buttons = self._form["fields"], self._form["buttons"]
+            assert isinstance(fields, list) and isinstance(buttons, list)
             self.page.forms.append(
                 Form(
                     action=str(self._form["action"]),
                     method=str(self._form["method"]),
                     fields=tuple(fields),
-                )  # fmt: skip
+                    buttons=tuple(buttons),
+                )
             )
             self._form = None
         for index in range(len(self._open_ids) - 1, -1, -1):

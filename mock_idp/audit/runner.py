@@ -29,6 +29,8 @@ from mock_idp.audit.model import (
 
 MAX_PAGES = 10
 ERROR_IDS = ("aadsts", "usernameError", "passwordError")
+USERNAME_FIELDS = ("loginfmt", "login")  # Entra's own name, then the mock's older one
+STAY_SIGNED_IN_NO = "idBtn_Back"  # Entra's "No" on "Stay signed in?"
 
 
 class NotDelivered(Exception):
@@ -87,10 +89,15 @@ class _Run:
         if password is not None:
             filled = password.filled(passwd=self.target.password)
             return browser.post(password.action, filled, initiator=answer.url)
-        username = form_with(page, "login")
-        if username is not None:
-            filled = username.filled(login=self.target.user)
-            return browser.post(username.action, filled, initiator=answer.url)
+        for name in USERNAME_FIELDS:
+            username = form_with(page, name)
+            if username is not None:
+                filled = username.filled(**{name: self.target.user})
+                return browser.post(username.action, filled, initiator=answer.url)
+        for form in page.forms:  # "Stay signed in?": No, as a browser profile used once would
+            fields = form.clicked(STAY_SIGNED_IN_NO)
+            if fields is not None:
+                return browser.post(form.action, fields, initiator=answer.url)
         raise NotDelivered(f"the mock answered HTTP {answer.status} at {answer.url} with no form")
 
     def post(self, browser: Browser, form: Form, initiator: str) -> Observation:

@@ -205,3 +205,16 @@ def test_a_mock_that_does_not_answer_exits_2_in_one_line() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith(f"mock-entra audit: --entra: the mock at {url} does not answer")
     assert len(done.stderr.splitlines()) == 1 and done.stdout == ""
+
+
+def test_a_button_click_adds_its_name_and_value() -> None:
+    page = read_page(
+        '<form method="post" action="/kmsi"><input type="hidden" name="ctx" value="c">'
+        '<input type="submit" id="idBtn_Back" name="choice" value="no">'
+        '<button id="idSIButton9" name="choice" value="yes">Yes</button></form>',
+        "http://127.0.0.1:8001/t/login",
+    )
+    (form,) = page.forms
+    assert form.clicked("idBtn_Back") == (("ctx", "c"), ("choice", "no"))
+    assert form.clicked("idSIButton9") == (("ctx", "c"), ("choice", "yes"))
+    assert form.clicked("nope") is None
