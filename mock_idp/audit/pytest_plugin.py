@@ -15,13 +15,14 @@ the same one-line message the command prints.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from mock_idp.audit.errors import AuditError
-from mock_idp.audit.model import CaseResult, Planned, Target, check_target, plan
-from mock_idp.audit.runner import audit
+
+if TYPE_CHECKING:  # the catalogue loads only when --entra-audit is given
+    from mock_idp.audit.model import CaseResult, Planned, Target
 
 OPTIONS = (
     ("entra", "URL", "a running mock Entra ID in test mode"),
@@ -34,7 +35,7 @@ OPTIONS = (
     ("probe-url", "URL", "a page only a signed-in user sees"),
     ("probe-text", "TEXT", "text that page shows every signed-in user"),
 )
-RESULTS = pytest.StashKey[dict[str, CaseResult] | AuditError]()
+RESULTS = pytest.StashKey["dict[str, CaseResult] | AuditError"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -54,6 +55,8 @@ def _option(config: pytest.Config, name: str) -> Any:
 
 
 def _target(config: pytest.Config) -> Target:
+    from mock_idp.audit.model import Target, check_target
+
     missing = [
         f"--audit-{name}"
         for name in ("entra", "identifier", "user", "password", "probe-url")
@@ -118,6 +121,8 @@ class AuditFailed(AssertionError):
 
 
 def _run(config: pytest.Config) -> dict[str, CaseResult] | AuditError:
+    from mock_idp.audit.runner import audit
+
     token = _option(config, "token") or os.environ.get("MOCK_IDP_API_TOKEN", "")
     try:
         if not token:
@@ -139,6 +144,8 @@ def pytest_collection_modifyitems(
 ) -> None:
     if not config.getoption("entra_audit"):
         return
+    from mock_idp.audit.model import plan
+
     if items:
         config.hook.pytest_deselected(items=list(items))
     suite = AuditSuite.from_parent(session, name="entra-audit", nodeid="entra-audit")

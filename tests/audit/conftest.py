@@ -136,7 +136,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 
 def audit_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "mock_idp.audit", *args]
+    """`mock-entra audit …` through the installed console script."""
+    return [str(Path(sys.executable).parent / "mock-entra"), "audit", *args]
 
 
 __all__ = ["Live", "Path", "audit_command", "live"]

@@ -11,9 +11,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from mock_idp.audit.model import CONTROL, Target
-from mock_idp.audit.runner import audit
+from mock_idp.audit.model import CONTROL
 from mock_idp.faults.catalogue import CATALOGUE
+from mock_idp.testing import EntraClient
 from tests.audit.conftest import TOKEN, Live, audit_command
 
 # What python3-saml 1.16 in strict mode, set up as the example is, lets through. Seen from
@@ -89,15 +89,16 @@ def test_example_sp_findings(live: Live, tmp_path: Path) -> None:
 
 
 def test_python_api_returns_one_result_per_case(live: Live) -> None:
-    target = Target(
+    entra = EntraClient(live.idp_url, TOKEN)  # what the `entra` fixture yields
+    results = entra.audit(
         identifier="https://perform.trakstar.com",
         sign_on_url=f"{live.sp_url}/auth/saml/?namespace=contoso",
         user="B.Simon@contoso.com",
         password="Passw0rd!",
         probe_url=f"{live.sp_url}/dashboard",
         probe_text="Signed in as",
+        cases=["xsw1", "replay"],
     )
-    results = audit(entra=live.idp_url, token=TOKEN, target=target, cases=["xsw1", "replay"])
     assert [(r.case, r.expected, r.passed) for r in results] == [
         ("valid", "accept", True),
         ("xsw1", "reject (malformed)", True),
@@ -155,8 +156,8 @@ def test_sign_on_url_that_never_reaches_the_mock(live: Live) -> None:
 def pytest_form(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`pytest --entra-audit …` in a folder that is not this project (no config of ours)."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "mock_idp.audit.pytest_plugin", "--entra-audit",
-         "-p", "no:cacheprovider", "--rootdir", str(cwd), "-rA", *args],
+        [sys.executable, "-m", "pytest", "--entra-audit", "-p", "no:cacheprovider",
+         "--rootdir", str(cwd), "-rA", *args],
         capture_output=True, text=True, timeout=300, cwd=cwd,
     )  # fmt: skip
 
