@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mock_idp.audit.errors import AuditError
-from mock_idp.audit.model import CaseResult, Target, exit_status
+from mock_idp.audit.model import Target, exit_status
+from mock_idp.audit.own_mock import OwnMock, serving
 from mock_idp.audit.report import junit, summary, table
 from mock_idp.audit.runner import audit
 
@@ -26,8 +27,9 @@ example (SP-initiated):
     --user B.Simon@contoso.com --password 'Passw0rd!' \\
     --probe-url http://localhost:5000/me --probe-text 'Sign out' --junit audit.xml
 
-The mock must run in test mode, with the SP's app configured (Identifier, Reply URL) and the
-user assigned; the SP must trust the mock's signing certificate."""
+A running mock (--entra) must be in test mode; with --config the audit serves that tenant
+file itself on 127.0.0.1:PORT. Either way the SP's app is configured there (Identifier, Reply
+URL), the user assigned, and the SP trusts the app's signing certificate."""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -45,14 +47,25 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    mock = parser.add_argument_group("the mock Entra ID")
-    mock.add_argument("--entra", metavar="URL", required=True, help="a running mock, test mode")
+    mock = parser.add_argument_group(
+        "the mock Entra ID", "a running one (--entra), or one the audit serves (--config)"
+    )
+    which = mock.add_mutually_exclusive_group(required=True)
+    which.add_argument("--entra", metavar="URL", help="a running mock, in test mode")
+    which.add_argument(
+        "--config", metavar="FILE", type=Path, help="serve this tenant file for the audit"
+    )
     mock.add_argument(
         "--token",
         metavar="T",
         default=os.environ.get(TOKEN_ENV),
-        help=f"its automation API token (default: ${TOKEN_ENV})",
+        help=f"with --entra: its automation API token (default: ${TOKEN_ENV})",
     )
+    mock.add_argument(
+        "--port", type=int, default=8001, help="with --config: the port the SP trusts (8001)"
+    )
+    mock.add_argument("--keys", type=Path, metavar="DIR", help="with --config: keys folder")
+    mock.add_argument("--sp-url", metavar="URL", help="with --config: {SP_URL} in the file")
     sp = parser.add_argument_group("the SP under audit")
     sp.add_argument("--identifier", metavar="ID", required=True, help="its app's Identifier")
     start = sp.add_mutually_exclusive_group(required=True)
@@ -72,7 +85,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.token:
+    if args.entra and not args.token:
         return _fail(f"--token: give the mock's automation API token (or set ${TOKEN_ENV})")
     target = Target(
         identifier=args.identifier,
@@ -84,7 +97,12 @@ def run(args: argparse.Namespace) -> int:
         acs_url=args.acs_url,
     )
     try:
-        results = audit(entra=args.entra, token=args.token, target=target, cases=args.case)
+        if args.entra:
+            results = audit(entra=args.entra, token=args.token, target=target, cases=args.case)
+        else:
+            own = OwnMock(config=args.config, port=args.port, keys=args.keys, sp_url=args.sp_url)
+            with serving(own) as (url, token):
+                results = audit(entra=url, token=token, target=target, cases=args.case)
     except AuditError as exc:
         return _fail(str(exc))
     sys.stdout.write(table(results))
@@ -100,13 +118,6 @@ def run(args: argparse.Namespace) -> int:
 def _fail(message: str) -> int:
     print(f"mock-entra audit: {message}", file=sys.stderr)
     return 2
-
-
-def results_as_dicts(results: list[CaseResult]) -> list[dict[str, object]]:
-    return [
-        {"case": r.case, "expected": r.expected, "observed": r.observed, "passed": r.passed}
-        for r in results
-    ]
 
 
 def main(argv: list[str] | None = None) -> int:

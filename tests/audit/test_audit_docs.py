@@ -35,6 +35,10 @@ AUDIT = """mock-entra audit --entra "$ENTRA_URL" --token "$ENTRA_TOKEN" \\
 --identifier "$SP_URL/metadata" --sign-on-url "$SP_URL/login" \\
 --user B.Simon@contoso.com --password 'Passw0rd!' \\
 --probe-url "$SP_URL/" --probe-text 'Signed in as' --junit audit.xml"""
+OWN = """mock-entra audit --config tenant.toml --port "$ENTRA_PORT" --sp-url "$SP_URL" \\
+--identifier "$SP_URL/metadata" --sign-on-url "$SP_URL/login" \\
+--user B.Simon@contoso.com --password 'Passw0rd!' \\
+--probe-url "$SP_URL/" --probe-text 'Signed in as' --case xsw3"""
 PYTEST = """pytest --entra-audit --audit-entra "$ENTRA_URL" --audit-token "$ENTRA_TOKEN" \\
 --audit-identifier "$SP_URL/metadata" --audit-sign-on-url "$SP_URL/login" \\
 --audit-user B.Simon@contoso.com --audit-password 'Passw0rd!' \\
@@ -74,7 +78,7 @@ class Reader:
             "ENTRA_TOKEN": "audit-docs-token",
             "SP_URL": f"http://localhost:{free_port()}",
         }
-        self.processes: list[subprocess.Popen[bytes]] = []
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def run(self, command: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -89,11 +93,12 @@ class Reader:
                 ["bash", "-c", f"exec {command}"], cwd=cwd, env=self.env, stdout=out,
                 stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
-        self.processes.append(process)
+        self.processes[log] = process
         wait_until_answers(url, process, log_path)
 
-    def stop(self) -> None:
-        for process in self.processes:
+    def stop(self, *logs: str) -> None:
+        for log in logs or list(self.processes):
+            process = self.processes.pop(log)
             process.terminate()
             process.wait(timeout=10)
 
@@ -180,3 +185,27 @@ def test_the_pytest_form_as_the_page_shows_it(
     suite = ElementTree.parse(reader.folder / "audit.xml").getroot()
     cases = {c.get("name"): c.find("failure") is not None for c in suite.iter("testcase")}
     assert cases == {"valid": False, "xsw3": False, "replay": True}
+
+
+@pytest.mark.docs_command(
+    'mock-entra audit --config tenant.toml --port "$ENTRA_PORT" --sp-url "$SP_URL" \\\n'
+    '--identifier "$SP_URL/metadata" --sign-on-url "$SP_URL/login" \\\n'
+    "--user B.Simon@contoso.com --password 'Passw0rd!' \\\n"
+    "--probe-url \"$SP_URL/\" --probe-text 'Signed in as' --case xsw3"
+)
+def test_the_audit_serving_the_tenant_file_itself(
+    reader: Reader, request: pytest.FixtureRequest
+) -> None:
+    """In place of the stopped `mock-entra serve`, on its port, with its generated key."""
+    assert documented(request) == {OWN}
+    reader.stop("mock.log")
+    try:
+        done = reader.run(OWN)
+    finally:
+        reader.start(SERVE, reader.env["ENTRA_URL"], cwd=reader.folder, log="mock.log")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(case, row[2]) for case, row in rows(done.stdout).items()] == [
+        ("valid", "pass"),  # the example SP still trusts the key kept in mock-entra-keys/
+        ("xsw3", "pass"),
+    ]
