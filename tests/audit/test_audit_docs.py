@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 import pytest
 
 from devserver.processes import ROOT, free_port
-from tests.audit.test_audit_live import rows
+from tests.audit.test_audit_live import EXAMPLE_FINDINGS, rows
 from tests.conftest import TENANT_ID
 
 PAGE = ROOT / "docs" / "audit.md"
@@ -158,13 +158,23 @@ def test_the_audit_as_the_page_shows_it(reader: Reader, request: pytest.FixtureR
     assert documented(request) == {EXAMPLE, AUDIT}
     done = reader.run(AUDIT)
 
+    print(done.stdout)  # the example's table, for the record
     assert done.returncode == 1, done.stdout + done.stderr  # the example's findings
     table = rows(done.stdout)
     assert table["valid"] == ["accept", "signed in (HTTP 302)", "pass"]
     assert table["replay"] == ["reject (unsolicited)", "signed in (HTTP 302)", "FINDING"]
-    assert table["xsw3"][2] == "pass"
+    assert {name for name, row in table.items() if row[2] == "FINDING"} == EXAMPLE_FINDINGS
+    assert {row[2] for row in table.values()} == {"pass", "FINDING"}
+    # The signature layer holds: no wrapping, stripping or foreign key gets a session.
+    for name in ("signature-stripped", "xsw3", "xsw7", "wrong-certificate", "comment-in-nameid"):
+        assert table[name][2] == "pass", (name, table[name])
+    assert done.stdout.splitlines()[-1].startswith(
+        f"{len(table)} cases: {len(table) - len(EXAMPLE_FINDINGS)} passed, "
+        f"{len(EXAMPLE_FINDINGS)} findings (a session where none is due): "
+    )
     suite = ElementTree.parse(reader.folder / "audit.xml").getroot()
-    assert suite.get("tests") == str(len(table))
+    failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}
+    assert (suite.get("tests"), failed) == (str(len(table)), EXAMPLE_FINDINGS)
 
 
 @pytest.mark.docs_command(

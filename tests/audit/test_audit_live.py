@@ -69,25 +69,6 @@ def test_trakstar_clone_refuses_every_attack(live: Live, tmp_path: Path) -> None
     assert (suite.get("tests"), suite.get("failures")) == (str(len(CATALOGUE)), "0")
 
 
-def test_example_sp_findings(live: Live, tmp_path: Path) -> None:
-    report = tmp_path / "example.xml"
-    done = run_cli(*live.example_args, "--junit", str(report))
-    print(done.stdout)
-    assert done.returncode == 1, done.stdout + done.stderr
-    table = rows(done.stdout)
-    findings = {name for name, row in table.items() if row[2] == "FINDING"}
-    assert findings == EXAMPLE_FINDINGS
-    assert table["replay"][1].startswith("signed in")
-    # The signature layer holds: no wrapping, stripping or foreign key gets a session.
-    for name in ("signature-stripped", "xsw3", "xsw7", "wrong-certificate", "comment-in-nameid"):
-        assert table[name][2] == "pass", (name, table[name])
-    assert table[CONTROL] == ["accept", table[CONTROL][1], "pass"]
-    suite = ElementTree.parse(report).getroot()
-    failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}
-    assert failed == {name for name, row in table.items() if row[2] != "pass"}
-    assert "findings (a session where none is due)" in done.stdout
-
-
 def test_python_api_returns_one_result_per_case(live: Live) -> None:
     entra = EntraClient(live.idp_url, TOKEN)  # what the `entra` fixture yields
     results = entra.audit(
