@@ -16,6 +16,7 @@ import ipaddress
 import logging
 import os
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -160,8 +161,18 @@ def serve_command(args: argparse.Namespace) -> int:
         print("mock-entra: --workers must be at least 1", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s mock-entra %(message)s")
+    if args.workers > 1 and args.test_mode:
+        print(
+            "mock-entra: --test-mode needs one worker (its control queues live in one process)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         config = serve_config(args, dict(os.environ))
+        if args.workers > 1 and config.store_path is None:
+            # One store for every worker: sessions, sign-in logs, lockout, trace and the tenant.
+            runtime = Path(tempfile.mkdtemp(prefix="mock-entra-"))
+            config = replace(config, store_path=runtime / "store.sqlite3")
         app = create_app(config)
     except (TenantConfigError, OSError) as exc:
         print(f"mock-entra: cannot load the tenant: {exc}", file=sys.stderr)
@@ -184,8 +195,8 @@ def serve_app(app: Any, host: str, port: int, workers: int) -> None:
 
 def run_gunicorn(app: Any, host: str, port: int, workers: int) -> None:
     """Several worker processes forked from this one (the tenant loaded once, before the fork).
-    Each worker keeps its own runtime changes: reset or configure through one worker's API
-    only when the suite tolerates that (sign-in load tests do)."""
+    They share one store (`mock_idp.store`): sessions, counters, logs, the trace, and the tenant
+    itself, whose changes every worker picks up on its next request (`mock_idp.tenant_sync`)."""
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]
