@@ -21,8 +21,12 @@ from tests.audit.conftest import TOKEN, Live, audit_command
 # unsolicited, login-csrf); IdP-signed shapes and algorithms xmlsec verifies but a strict SP
 # refuses (two-references, xslt-transform, md5-digest), a ds:Object added after signing;
 # optional elements it does not insist on (Destination, Recipient, Audience, a bearer expiry);
-# no IssueInstant age limit, no tenant claim check, and no size limit of its own.
+# no IssueInstant age limit, no tenant claim check, and no size limit of its own; and, as the
+# example keys its session on the NameID, the identity cases (nOAuth class).
 EXAMPLE_FINDINGS = {
+    "identity-mail-changed",
+    "identity-upn-renamed",
+    "identity-displayname-nameid",
     "replay",
     "unsolicited",
     "login-csrf",
