@@ -69,6 +69,17 @@ class Mock:
             f"(known: {known or 'none'})"
         )
 
+    def check_reply_url(self, app: AuditedApp, acs_url: str) -> None:
+        """IdP-initiated, Entra posts to the app's default Reply URL: it must be this ACS."""
+        status, body = self._call("GET", f"/mock/apps/{app.app_id}")
+        replies = body.get("replyUrls", []) if status == 200 and isinstance(body, dict) else []
+        if not replies or replies[0] != acs_url:
+            raise AuditError(
+                f"--acs-url: {acs_url!r} is not the default Reply URL of {app.name} in the "
+                f"mock ({', '.join(map(repr, replies)) or 'none'}): IdP-initiated sign-ins "
+                "are posted to the default one"
+            )
+
     def queue(self, app: AuditedApp, case: str) -> None:
         path = f"{HARNESS_PREFIX}/apps/{app.app_id}/next-responses"
         self._call("DELETE", path)

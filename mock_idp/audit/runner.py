@@ -196,6 +196,8 @@ def audit(
     mock = Mock(entra, token)
     mock.check_token()
     app = mock.app_for(target.identifier)
+    if target.acs_url is not None:
+        mock.check_reply_url(app, target.acs_url)
     start = target.sign_on_url or target.acs_url or ""
     run = _Run(mock=mock, app=app, target=target)
     run.origins |= {origin(start), origin(target.probe_url), origin(mock.url)}

@@ -184,3 +184,21 @@ def test_idp_initiated_from_my_apps(live: Live) -> None:
     assert list(table) == ["valid", "xsw3", "replay"], done.stdout + done.stderr
     assert table["valid"][2] == "pass" and table["xsw3"][2] == "pass"
     assert table["replay"][2] == "FINDING" and done.returncode == 1
+
+
+def test_idp_initiated_needs_the_apps_default_reply_url(live: Live) -> None:
+    url = live.idp_initiated_url
+    done = run_cli(
+        *("--entra", live.idp_url, "--token", TOKEN, "--identifier", f"{url}/metadata"),
+        *("--acs-url", f"{url}/other", "--user", "B.Simon@contoso.com", "--password", "x"),
+        *(
+            "--probe-url",
+            f"{url}/",
+        ),
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"mock-entra audit: --acs-url: '{url}/other' is not the default Reply URL of Example SP, "
+        f"IdP-initiated in the mock ('{url}/acs'): IdP-initiated sign-ins are posted to the "
+        "default one\n"
+    )
