@@ -79,6 +79,7 @@ class Observation:
     left_for: str | None = None  # a redirect off the SP and the mock, never followed
     error: str | None = None  # the case could not be delivered (the mock refused it…)
     names_user: bool = False  # the probe page names the audit's user (as a whole word)
+    names_signed: bool = False  # … or the longer name Entra signed in the comment cases
 
     @property
     def label(self) -> str:
@@ -165,11 +166,16 @@ def judge(case: Planned, seen: Observation) -> CaseResult:
         passed, verdict = False, "FINDING"
     elif case.must == "either":
         passed, verdict = True, "pass"
+    elif case.must == "not-as-user" and seen.signed_in:
+        if seen.names_user:
+            passed, verdict, observed = False, "FINDING", f"{observed}, as the user"
+        elif seen.names_signed:
+            passed, verdict, observed = True, "pass", f"{observed}, as the signed name"
+        else:  # the probe page shows no name: nothing tells the two apart
+            passed, verdict = False, "FAIL"
+            observed = f"{observed}, as whom? (the probe page names no one)"
     elif case.must == "not-as-user":
-        passed = not (seen.signed_in and seen.names_user)
-        verdict = "pass" if passed else "FINDING"
-        if seen.signed_in:
-            observed = f"{observed}, {'as' if seen.names_user else 'not as'} the user"
+        passed, verdict = True, "pass"
     elif case.must == "reject":
         passed = not seen.signed_in
         verdict = "pass" if passed else "FINDING"

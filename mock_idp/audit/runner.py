@@ -26,6 +26,7 @@ from mock_idp.audit.model import (
     judge,
     plan,
 )
+from mock_idp.faults.parsing import EVIL_SUFFIX
 
 MAX_PAGES = 10
 ERROR_IDS = ("aadsts", "usernameError", "passwordError")
@@ -110,6 +111,7 @@ class _Run:
             acs_status=answer.first_status,
             left_for=answer.left_for,
             names_user=signed_in and names(page, self.target.user),
+            names_signed=signed_in and names(page, self.target.user + EVIL_SUFFIX),
         )
 
     def probe(self, browser: Browser) -> tuple[bool, str]:

@@ -9,6 +9,7 @@ import subprocess
 import urllib.request
 from dataclasses import replace
 from http.client import HTTPMessage
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -105,12 +106,18 @@ def test_refusing_the_control_fails_and_an_open_redirect_is_a_finding() -> None:
     assert redirected.observed == "signed in (HTTP 302), redirected to https://evil.example/"
 
 
-def test_comment_cases_are_findings_only_as_the_user() -> None:
-    case = by_name("comment-in-nameid")
-    as_user = judge(case, Observation(signed_in=True, acs_status=302, names_user=True))  # type: ignore[arg-type]
-    other = judge(case, Observation(signed_in=True, acs_status=302, names_user=False))  # type: ignore[arg-type]
-    assert (as_user.verdict, as_user.observed) == ("FINDING", "signed in (HTTP 302), as the user")
-    assert (other.verdict, other.observed) == ("pass", "signed in (HTTP 302), not as the user")
+def test_comment_cases_are_judged_by_whom_the_page_names() -> None:
+    case: Any = by_name("comment-in-nameid")
+
+    def seen(**names: bool) -> tuple[str, str]:
+        result = judge(case, Observation(signed_in=True, acs_status=302, **names))
+        return result.verdict, result.observed
+
+    assert seen(names_user=True) == ("FINDING", "signed in (HTTP 302), as the user")
+    assert seen(names_signed=True) == ("pass", "signed in (HTTP 302), as the signed name")
+    assert seen() == ("FAIL", "signed in (HTTP 302), as whom? (the probe page names no one)")
+    refused = judge(case, Observation(signed_in=False, acs_status=403))
+    assert (refused.verdict, refused.observed) == ("pass", "refused (HTTP 403)")
 
 
 def test_table_summary_and_junit() -> None:

@@ -172,7 +172,7 @@ def test_the_audit_as_the_page_shows_it(reader: Reader, request: pytest.FixtureR
         for case in CATALOGUE:
             if case.section == section and case.name not in EXAMPLE_FINDINGS:
                 assert table[case.name][2] == "pass", (case.name, table[case.name])
-    assert table["comment-in-nameid"][1:] == ["signed in (HTTP 302), not as the user", "pass"]
+    assert table["comment-in-nameid"][1:] == ["signed in (HTTP 302), as the signed name", "pass"]
     assert done.stdout.splitlines()[-1].startswith(
         f"{len(table)} cases: {len(table) - len(findings)} passed, "
         f"{len(findings)} findings (a session where none is due): "

@@ -95,8 +95,10 @@ def test_the_audit_serves_its_own_mock(setup: tuple[Path, int, str]) -> None:
     ], done.stdout + done.stderr
     assert done.returncode == 1
     assert done.stderr == ""  # the mock's request and case logs stay out of the report
-    with socket.socket() as sock:  # and it is gone afterwards: the port is free again
+    with socket.socket() as sock:  # and it is gone afterwards: nothing listens there again
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is not a listener
         sock.bind(("127.0.0.1", setup[1]))
+        sock.listen()
 
 
 def test_a_busy_port_or_a_missing_file_exits_2(setup: tuple[Path, int, str]) -> None:
