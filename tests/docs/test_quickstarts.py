@@ -97,8 +97,12 @@ def test_make_run_prints_the_banner_serves_both_apps_and_stops_on_ctrl_c(tmp_pat
         stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in _lines(run.stdout)],
-                              daemon=True)  # fmt: skip
+
+    def pump() -> None:
+        for line in _lines(run.stdout):
+            lines.put(line)
+
+    reader = threading.Thread(target=pump, daemon=True)
     reader.start()
     banner: list[str] = []
     try:

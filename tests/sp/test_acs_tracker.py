@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sp.db import get_db
 from sp.models import PendingRequest
 from sp.saml import tracker
+from tests.postgres import on_both_databases, postgres_server, postgres_url  # noqa: F401
 
 TTL = timedelta(minutes=10)
 
