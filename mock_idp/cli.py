@@ -15,10 +15,12 @@ import importlib
 import ipaddress
 import logging
 import os
+import secrets
 import sys
+import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -162,30 +164,32 @@ def serve_command(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s mock-entra %(message)s")
     try:
         config = serve_config(args, dict(os.environ))
-        app = create_app(config)
+        # One token and, with several workers, one store file for all of them.
+        config = replace(config, api_token=config.api_token or secrets.token_urlsafe(32))
+        if args.workers > 1 and config.store_path is None:
+            folder = Path(tempfile.mkdtemp(prefix="mock-entra-"))
+            config = replace(config, store_path=folder / "mock.sqlite3")
+        app = create_app(replace(config, store_path=None) if args.workers > 1 else config)
     except (TenantConfigError, OSError) as exc:
         print(f"mock-entra: cannot load the tenant: {exc}", file=sys.stderr)
         return 2
-    token = app.extensions["mock_idp"].config.api_token
-    print(banner(config, args.host, args.port, args.workers, token), flush=True)
-    serve_app(app, args.host, args.port, args.workers)
+    print(banner(config, args.host, args.port, args.workers, config.api_token), flush=True)
+    if args.workers > 1:
+        run_workers(lambda: create_app(config), args.host, args.port, args.workers)
+    else:
+        run_one(app, args.host, args.port)
     return 0
 
 
-def serve_app(app: Any, host: str, port: int, workers: int) -> None:
-    """The one place that runs the WSGI app: Werkzeug for one process, gunicorn for more."""
-    if workers <= 1:
-        from werkzeug.serving import run_simple
+def run_one(app: Any, host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
 
-        run_simple(host, port, app, threaded=True, use_reloader=False)
-        return
-    run_gunicorn(app, host, port, workers)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
-def run_gunicorn(app: Any, host: str, port: int, workers: int) -> None:
-    """Several worker processes forked from this one (the tenant loaded once, before the fork).
-    Each worker keeps its own runtime changes: reset or configure through one worker's API
-    only when the suite tolerates that (sign-in load tests do)."""
+def run_workers(factory: Callable[[], Any], host: str, port: int, workers: int) -> None:
+    """gunicorn, each worker making its own app (they share the tenant through the store file,
+    `mock_idp.store`): the one place to swap for another runner."""
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -196,7 +200,7 @@ def run_gunicorn(app: Any, host: str, port: int, workers: int) -> None:
             self.cfg.set("threads", 4)
 
         def load(self) -> Any:
-            return app
+            return factory()
 
     Server().run()
 

@@ -31,6 +31,8 @@ class IdpConfig:
     api_token: str = ""
     # Stable keys (mock_idp.keys): generated signing pairs are kept here; None: new each start.
     keys_dir: Path | None = None
+    # The SQLite file every worker shares (`mock-entra serve --workers N`); None: in memory.
+    store_path: Path | None = None
 
     @property
     def port(self) -> int:
@@ -56,6 +58,9 @@ class IdpConfig:
             "secret_key": os.environ.get("MOCK_IDP_SECRET_KEY") or secrets.token_hex(32),
             "test_mode": os.environ.get("MOCK_IDP_TEST_MODE", "") in ("1", "true", "yes"),
             "api_token": os.environ.get("MOCK_IDP_API_TOKEN", ""),
+            "store_path": Path(os.environ["MOCK_IDP_STORE"])
+            if os.environ.get("MOCK_IDP_STORE")
+            else None,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ import pytest
 from devserver.processes import App, free_port
 from mock_idp import cli
 from mock_idp.keys import default_folder
+from mock_idp.testing import EntraClient
 
 SCRIPT = Path(sys.executable).parent / "mock-entra"
 APP_ID = "11111111-2222-4333-8444-555555555555"
@@ -103,6 +104,10 @@ def test_several_workers_run_under_gunicorn(tmp_path: Path) -> None:
         with urllib.request.urlopen(url + "/", timeout=10) as response:
             assert b"Mock Microsoft Entra ID" in response.read()
         assert "with 2 workers" in app.log_tail(80)
+        client = EntraClient(url, "t0k")
+        client.add_user("pat@contoso.com", "Passw0rd!")
+        for _ in range(8):  # whichever worker answers, it knows the new user
+            assert client.call("GET", "/v1.0/users/pat@contoso.com")["displayName"] == "pat"
 
 
 def args(**values: object) -> argparse.Namespace:
