@@ -15,18 +15,18 @@ import importlib
 import ipaddress
 import logging
 import os
-import secrets
 import sys
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mock_idp.config import DEFAULT_TENANT, IdpConfig
+from mock_idp.determinism import DeterminismError, add_determinism_options, determinism_overrides
 from mock_idp.keys import KeyFolder, default_folder
 from mock_idp.tenant import TenantConfigError
 
@@ -92,6 +92,7 @@ def add_serve(commands: Any) -> None:
     serve.add_argument(
         "--test-mode", action="store_true", help="the fault catalogue's control API (/_harness)"
     )
+    add_determinism_options(serve)
     serve.set_defaults(func=serve_command)
 
 
@@ -133,7 +134,7 @@ def serve_config(args: argparse.Namespace, env: dict[str, str]) -> IdpConfig:
         overrides["sp_url"] = args.sp_url.rstrip("/")
     if args.token:
         overrides["api_token"] = args.token
-    config = IdpConfig.from_env(**overrides)
+    config = IdpConfig.from_env(**overrides, **determinism_overrides(args))
     if "CERTS_DIR" not in env:  # `{CERTS_DIR}` names the stable pair in the keys folder
         config = replace(config, certs_dir=config.keys_dir or config.certs_dir)
         KeyFolder(config.certs_dir).idp_pair(datetime.now(UTC))
@@ -167,34 +168,45 @@ def serve_command(args: argparse.Namespace) -> int:
         print("mock-entra: --workers must be at least 1", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s mock-entra %(message)s")
+    if args.workers > 1 and args.test_mode:
+        print(
+            "mock-entra: --test-mode needs one worker (its control queues live in one process)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         config = serve_config(args, dict(os.environ))
-        # One token and, with several workers, one store file for all of them.
-        config = replace(config, api_token=config.api_token or secrets.token_urlsafe(32))
         if args.workers > 1 and config.store_path is None:
-            folder = Path(tempfile.mkdtemp(prefix="mock-entra-"))
-            config = replace(config, store_path=folder / "mock.sqlite3")
-        app = create_app(replace(config, store_path=None) if args.workers > 1 else config)
+            # One store for every worker: sessions, sign-in logs, lockout, trace and the tenant.
+            runtime = Path(tempfile.mkdtemp(prefix="mock-entra-"))
+            config = replace(config, store_path=runtime / "store.sqlite3")
+        app = create_app(config)
+    except DeterminismError as exc:
+        print(f"mock-entra: {exc}", file=sys.stderr)
+        return 2
     except (TenantConfigError, OSError) as exc:
         print(f"mock-entra: cannot load the tenant: {exc}", file=sys.stderr)
         return 2
-    print(banner(config, args.host, args.port, args.workers, config.api_token), flush=True)
-    if args.workers > 1:
-        run_workers(lambda: create_app(config), args.host, args.port, args.workers)
-    else:
-        run_one(app, args.host, args.port)
+    token = app.extensions["mock_idp"].config.api_token
+    print(banner(config, args.host, args.port, args.workers, token), flush=True)
+    serve_app(app, args.host, args.port, args.workers)
     return 0
 
 
-def run_one(app: Any, host: str, port: int) -> None:
-    from werkzeug.serving import run_simple
+def serve_app(app: Any, host: str, port: int, workers: int) -> None:
+    """The one place that runs the WSGI app: Werkzeug for one process, gunicorn for more."""
+    if workers <= 1:
+        from werkzeug.serving import run_simple
 
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+        return
+    run_gunicorn(app, host, port, workers)
 
 
-def run_workers(factory: Callable[[], Any], host: str, port: int, workers: int) -> None:
-    """gunicorn, each worker making its own app (they share the tenant through the store file,
-    `mock_idp.store`): the one place to swap for another runner."""
+def run_gunicorn(app: Any, host: str, port: int, workers: int) -> None:
+    """Several worker processes forked from this one (the tenant loaded once, before the fork).
+    They share one store (`mock_idp.store`): sessions, counters, logs, the trace, and the tenant
+    itself, whose changes every worker picks up on its next request (`mock_idp.tenant_sync`)."""
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -205,7 +217,7 @@ def run_workers(factory: Callable[[], Any], host: str, port: int, workers: int) 
             self.cfg.set("threads", 4)
 
         def load(self) -> Any:
-            return factory()
+            return app
 
     Server().run()
 

@@ -93,7 +93,9 @@ CURL = (
 )
 
 
-@pytest.mark.docs_command(CURL)
+@pytest.mark.docs_command(
+    'curl -s -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d \'{"name": "My SP", "identifiers": ["urn:my-sp"], "reply_urls": ["http://localhost:5000/saml/acs"]}\' "$ENTRA/mock/apps"'  # noqa: E501
+)
 def test_the_api_sets_up_an_app_in_one_call(tmp_path: Path) -> None:
     assert CURL in commands()
     with EntraServer() as entra:
