@@ -261,6 +261,19 @@ def write(
     return doc
 
 
+def write_defaults(fields: Sequence[Field]) -> dict[str, Any]:
+    """What `write` gives for an object whose plain fields all hold their defaults."""
+    doc: dict[str, Any] = {}
+    for f in fields:
+        if not f.special:
+            *tables, last = f.key.split(".")
+            node = doc
+            for table in tables:
+                node = node.setdefault(table, {})
+            node[last] = list(f.default) if isinstance(f.default, tuple) else f.default
+    return doc
+
+
 def graph(obj: object, fields: Sequence[Field], kind: str = "") -> dict[str, Any]:
     """The fields Graph shows for this object (of `kind`, for "kind:name" properties)."""
     shown: dict[str, Any] = {}
