@@ -11,16 +11,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import pytest
 from lxml import etree
 from playwright.sync_api import Page, expect
 
-from mock_idp.testing import EntraClient
+from mock_idp.testing import EntraClient, EntraOptions, EntraServer
 from mock_idp.testing.browser import SignInError
 
 ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion"
+EMPTY = Path(__file__).resolve().parents[1] / "mock_idp" / "tenants" / "empty.toml"
 
 
 @dataclass
@@ -113,3 +115,24 @@ def test_sign_in_of_an_unassigned_user_raises_with_the_aadsts_code(
     with pytest.raises(SignInError, match="AADSTS50105"):
         entra.sign_in(page, user.upn, user.password)
     assert tiny_sp.posted == []  # nothing reached the SP
+
+
+def test_sign_in_enters_the_verification_code_of_an_mfa_user(
+    tiny_sp: TinySp, page: Page, tmp_path: Path
+) -> None:
+    tenant = tmp_path / "tenant.toml"
+    tenant.write_text(
+        EMPTY.read_text()
+        + '\n[[users]]\nupn = "pat@contoso.com"\npassword = "Passw0rd!"\nmfa = true\n'
+        + f'\n[[apps]]\nname = "Tiny SP"\nidentifiers = ["{tiny_sp.identifier}"]\n'
+        + f'reply_urls = ["{tiny_sp.acs}"]\nassigned = ["pat@contoso.com"]\n'
+    )
+    with EntraServer(EntraOptions(tenant_file=tenant)) as entra:
+        [app] = entra.call("GET", "/v1.0/applications")["value"]
+        tiny_sp.login_url = entra.get_app(app["appId"]).login_url
+        page.goto(f"{tiny_sp.url}/login")
+        with pytest.raises(SignInError, match="asks for a verification code"):
+            entra.sign_in(page, "pat@contoso.com", "Passw0rd!")
+        page.goto(f"{tiny_sp.url}/login")
+        entra.sign_in(page, "pat@contoso.com", "Passw0rd!", code="123456")
+    expect(page.get_by_role("heading")).to_have_text("Signed in to Tiny SP")
