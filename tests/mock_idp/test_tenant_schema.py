@@ -89,6 +89,10 @@ def test_an_upload_cannot_read_host_files_and_gives_no_existence_oracle(idp: Fla
             app_toml(certificates=f'[{{ key = "{path}", cert = "{path}", active = true }}]'),
         )
         assert status == 400 and "cannot name files" in message
+    status, page = admin_upload(
+        idp.test_client(), app_toml(verification_certificates='["/etc/hostname"]')
+    )
+    assert status == 400 and "an uploaded tenant file cannot name files" in page
     [message] = answers  # the same words whether the file exists or not
     assert "apps[0].verification_certificates[0]: an uploaded tenant file cannot name files" in (
         message
