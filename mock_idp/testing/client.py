@@ -97,7 +97,8 @@ class EntraClient(AuditMixin):  # entra.audit(...): mock_idp/audit/client.py
                 text = response.read().decode("utf-8")
                 kind = response.headers.get_content_type()
         except urllib.error.HTTPError as exc:
-            raise EntraError(exc.code, _message(exc.read())) from None
+            with exc:  # closes the connection
+                raise EntraError(exc.code, _message(exc.read())) from None
         except (urllib.error.URLError, OSError) as exc:
             raise EntraError(0, f"the mock at {self.url} does not answer: {exc}") from None
         if kind == "application/json" and text:
