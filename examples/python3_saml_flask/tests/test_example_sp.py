@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import LiveSp
+from live_sp import LiveSp
 from playwright.sync_api import Page, expect
 
 from mock_idp.testing import EntraClient
