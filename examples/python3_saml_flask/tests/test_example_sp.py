@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from live_sp import LiveSp
 from playwright.sync_api import Page, expect
 
-from conftest import LiveSp
 from mock_idp.testing import EntraClient
 
 
