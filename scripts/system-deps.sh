@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the harness needs, only when missing.
-# Usage: scripts/system-deps.sh xmlsec1 [chromium] [postgresql]
+# Usage: scripts/system-deps.sh xmlsec1 [chromium] [postgresql] [wrk]
 # postgresql: the server the SP's database tests start for themselves (initdb + pg_ctl).
+# wrk: the HTTP load generator `make bench` uses for the IdP's responses per second.
 set -euo pipefail
 missing=()
 for pkg in "$@"; do
