@@ -1,6 +1,7 @@
 # Entra SSO harness: `make run` to try it, `make test` to check it. `make help` lists everything.
-# System packages: scripts/system-deps.sh installs Debian's xmlsec1 (and chromium for tests) with
-# apt-get when they are missing and we run as root; otherwise it says what to install.
+# System packages: scripts/system-deps.sh installs Debian's python3-venv, xmlsec1, curl and jq (and
+# chromium for tests) with apt-get when they are missing and we run as root; otherwise it says
+# what to install.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -24,14 +25,14 @@ help: ## List the targets
 	@echo "             TEST_MODE=1 (make run: the mock's Scenario menu and control API)"
 
 $(STAMP): pyproject.toml
-	@scripts/system-deps.sh xmlsec1
+	@scripts/system-deps.sh python3-venv xmlsec1 curl jq
 	@scripts/system-deps.sh postgresql || echo "Without PostgreSQL its half of the SP's database tests is skipped." >&2
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip >/dev/null
 	@$(PY) -m pip install -q -e '.[test]'
 	@touch $@
 
-setup: $(STAMP) certs ## Create .venv, install packages, xmlsec1 and PostgreSQL, generate test keys
+setup: $(STAMP) certs ## Create .venv, install packages (and xmlsec1, curl, jq, PostgreSQL), generate test keys
 
 certs: $(STAMP) ## Generate the test-only keys into certs/ (kept when present)
 	@$(PY) -m certs
@@ -39,25 +40,27 @@ certs: $(STAMP) ## Generate the test-only keys into certs/ (kept when present)
 run: setup ## Start the mock Entra ID and the Trakstar clone with the default tenant (Ctrl-C stops both)
 	@TEST_MODE=$(TEST_MODE) $(PY) -m devserver
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) ## ruff, and the layering contracts (import-linter, pyproject.toml)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@out=$$($(VENV)/bin/lint-imports 2>&1) && echo "$$out" | grep -E '^Contracts:' \
+	  || { echo "$$out" | sed -n '/^Contracts$$/,$$p'; exit 1; }
 
-typecheck: $(STAMP) ## mypy --strict on both apps
+typecheck: $(STAMP) ## mypy: --strict on the packages, a lighter profile on tests/ and e2e/
 	@$(VENV)/bin/mypy
 
-unit: setup ## Fast tests only (no browser)
-	@$(PY) -m pytest tests -q
+unit: setup ## Fast tests only (no browser), on all cores
+	@$(PY) -m pytest tests -q -n auto --dist worksteal
 
 browser: $(STAMP)
 	@scripts/system-deps.sh chromium || { \
 	  echo "Trying Playwright's own Chromium instead…" >&2; $(PY) -m playwright install chromium; }
 
-e2e: setup browser ## Browser tests only (Chromium)
-	@$(PY) -m pytest e2e -q
+e2e: setup browser ## Browser tests only (Chromium), one browser and one pair of apps per core
+	@$(PY) -m pytest e2e -q -n auto --dist worksteal
 
-test: setup lint typecheck browser ## Everything: ruff, mypy, fast tests and e2e in Chromium
-	@$(PY) -m pytest -q
+test: setup browser ## Everything, timed by phase: lint, typecheck, then all tests on all cores
+	@VENV=$(VENV) scripts/test-phases.sh
 
 bench: setup browser ## The speed table: each figure next to a peer measured in the same run
 	@scripts/system-deps.sh wrk
@@ -66,9 +69,11 @@ bench: setup browser ## The speed table: each figure next to a peer measured in 
 load: setup ## Load test: 1,000 sign-ins, SP and mock under gunicorn -w 2, SP on PostgreSQL
 	@$(PY) -m bench load
 
+SITE_DIR ?= site
 docs: $(STAMP) ## Build the docs site into site/ (strict: a broken link or missing page fails)
-	@NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
-	@echo "Docs built: site/index.html (preview: $(VENV)/bin/mkdocs serve)"
+	@NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir $(SITE_DIR)
+	@echo "Docs built: $(SITE_DIR)/index.html (preview: $(VENV)/bin/mkdocs serve)"
 
 clean: ## Remove the venv, generated keys and the SP database
-	rm -rf $(VENV) instance site certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance site certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache \
+	  .import_linter_cache test-results

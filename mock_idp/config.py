@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from mock_idp.determinism import parse_clock, parse_seed
+from mock_idp.keys import KeyFolder
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TENANTS_DIR = PACKAGE_DIR / "tenants"  # the packaged tenant files a reset may name
@@ -29,6 +33,11 @@ class IdpConfig:
     api_token: str = ""
     # The SQLite file every worker shares (`mock-entra serve --workers N`); None: in memory.
     store_path: Path | None = None
+    # Deterministic mode (mock_idp/determinism.py): a fixed clock and a seed for IDs and tokens.
+    clock: datetime | None = None
+    seed: int | None = None
+    # Stable keys (mock_idp.keys): generated signing pairs are kept here; None: new each start.
+    keys_dir: Path | None = None
 
     @property
     def port(self) -> int:
@@ -57,9 +66,18 @@ class IdpConfig:
             "store_path": Path(os.environ["MOCK_IDP_STORE"])
             if os.environ.get("MOCK_IDP_STORE")
             else None,
+            "clock": parse_clock(os.environ["MOCK_IDP_CLOCK"], "MOCK_IDP_CLOCK")
+            if os.environ.get("MOCK_IDP_CLOCK")
+            else None,
+            "seed": parse_seed(os.environ["MOCK_IDP_SEED"], "MOCK_IDP_SEED")
+            if os.environ.get("MOCK_IDP_SEED")
+            else None,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+    def key_folder(self) -> KeyFolder | None:
+        return KeyFolder(self.keys_dir) if self.keys_dir else None
 
     def substitutions(self) -> dict[str, str]:
         """Placeholders a tenant file may use."""

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, session
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from sp import cli, web_guard
+from sp import cli, test_clock, web_guard, web_session
 from sp.config import SpConfig
 from sp.db import get_db, init_db
 from sp.members import Member, load_member, login_manager
 from sp.saml.gate import MAX_FORM_BYTES
 from sp.sso import ClientCache
 from sp.state import SpState
-from sp.views import auth, errors, logout, people, perform, settings
+from sp.views import auth, checks, errors, logout, people, perform, settings
 
 
 def create_app(config: SpConfig | None = None) -> Flask:
@@ -37,17 +37,21 @@ def create_app(config: SpConfig | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     csrf = CSRFProtect(app)
-    for blueprint in (perform.bp, auth.bp, settings.bp, people.bp, logout.bp):
+    for blueprint in (perform.bp, auth.bp, settings.bp, people.bp, logout.bp, checks.bp):
         app.register_blueprint(blueprint)
     # Entra posts the response cross-site: no form token is possible. The pending request
-    # bound to this browser is the ACS's CSRF defence (saml-attacks.md #42, #59).
+    # bound to this browser is the ACS's CSRF defence (docs/reference/attacks.md #42, #59).
     csrf.exempt(auth.callback)
     errors.register_error_pages(app)
     cli.register(app)  # flask --app sp org|people|saml|audit …
+    test_clock.install(app, app.extensions["sp"])  # test mode only: POST /_test/clock
     logging.getLogger("sp").setLevel(logging.INFO)
     return app
 
 
 def _load_user(member_id: str) -> Member | None:
-    # The ACS puts what Entra sent under "sso"; a password sign-in leaves it out.
-    return load_member(get_db(), member_id, signed_in_by_sso="sso" in session)
+    # The cookie alone proves nothing: its session must still exist server-side, for this person.
+    record = web_session.current()
+    if record is None or str(record.person_id) != member_id:
+        return None
+    return load_member(get_db(), member_id, signed_in_by_sso=record.sso is not None)

@@ -28,6 +28,7 @@ from sp.idp_certificate import (
 from sp.models import Organisation, SamlSettings
 from sp.organisations import AdminError, NotEntitled
 from sp.saml import metadata
+from sp.saml.fetch import fetch as fetch_metadata
 from sp.saml.identity import entra_tenant_of
 
 MAX_URL = 2048
@@ -64,7 +65,7 @@ def values_for(config: SpConfig, namespace: str) -> SpValues:
 
 
 def url_problem(value: str, label: str) -> str | None:
-    """https, or http on localhost/loopback only (entra-saml.md §1: Entra's own rule)."""
+    """https, or http on localhost/loopback only (docs/reference/entra.md §1: Entra's own rule)."""
     if len(value) > MAX_URL or any(c.isspace() for c in value):
         return f"The {label} must be one URL of at most {MAX_URL} characters, without spaces."
     try:
@@ -84,7 +85,7 @@ _ENDPOINT_FORM = "https://login.microsoftonline.com/{tenant-id}/saml2"
 
 
 def endpoint_problem(value: str, label: str) -> str | None:
-    """Entra's Login URL and Logout URL are one endpoint, `/{tenant}/saml2` (entra-saml.md §1)."""
+    """Login URL and Logout URL: one endpoint, `/{tenant}/saml2` (docs/reference/entra.md §1)."""
     if problem := url_problem(value, label):
         return problem
     parts = urlsplit(value)
@@ -152,7 +153,7 @@ def read_metadata(
     upload: bytes,
     url: str,
     xmlsec_binary: str,
-    fetch: Callable[[str], bytes] = metadata.fetch,
+    fetch: Callable[[str], bytes] = fetch_metadata,
 ) -> metadata.FederationMetadata:
     """Entra's Federation Metadata XML, uploaded or fetched, its signature checked."""
     url = url.strip()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, request
 from werkzeug.wrappers import Response
 
 from mock_idp.admin import directory
@@ -56,7 +55,9 @@ def users() -> Page:
 @bp.get("/users/new")
 def new_user() -> Page:
     # Entra auto-generates a first password for the admin to copy; three character kinds at least.
-    draft = UserDraft(upn="", display_name="", password=f"{secrets.token_urlsafe(9)}-Aa1")
+    draft = UserDraft(
+        upn="", display_name="", password=f"{get_state().tokens.token_urlsafe(9)}-Aa1"
+    )
     return page("portal/user_new.html", draft=draft)
 
 
@@ -68,7 +69,9 @@ def create_user() -> Response | Page:
             user = directory.create_user(tenant, draft, new_guid=new_guid)
     except AdminError as error:
         return refused("portal/user_new.html", error, draft=draft)
-    return done(f"Successfully created user {user.upn}.", "portal_users.users")
+    created = done(f"Successfully created user {user.upn}.", "portal_users.users")
+    flash(draft.password, "new-password")  # the next page shows it, once, as Entra does
+    return created
 
 
 @bp.get("/users/<ref>")

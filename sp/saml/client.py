@@ -106,9 +106,9 @@ def _load_saml2() -> Any:
 
     class EntraPostClient(Saml2Client):  # type: ignore[misc]
         """pysaml2's client with the in-process crypto backend, minus its guess on HTTP-POST:
-        it tries raw DEFLATE first, without a size limit (saml-attacks.md #36), so bytes that
-        are both XML and a DEFLATE stream would be parsed as something the input gate never
-        saw. Entra never deflates on POST: plain base64 only."""
+        it tries raw DEFLATE first, without a size limit (docs/reference/attacks.md #36), so
+        bytes that are both XML and a DEFLATE stream would be parsed as something the input
+        gate never saw. Entra never deflates on POST: plain base64 only."""
 
         def __init__(self, config: Any) -> None:
             super().__init__(config=config)

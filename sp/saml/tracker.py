@@ -19,7 +19,7 @@ from sp.models import PendingRequest
 COOKIE = "sp_saml_pending"
 # The __Host- prefix makes browsers refuse the cookie unless this origin set it (Secure, Path=/,
 # no Domain): a sibling subdomain cannot plant a key it knows and so bind our pending request to
-# its own sign-in (login CSRF, saml-attacks.md #42, #60). It needs a secure context.
+# its own sign-in (login CSRF, docs/reference/attacks.md #42, #60). It needs a secure context.
 HOST_COOKIE = "__Host-sp_saml_pending"
 
 
@@ -42,6 +42,9 @@ def _hash(browser_key: str) -> str:
     return hashlib.sha256(browser_key.encode()).hexdigest()
 
 
+MAX_PER_BROWSER = 5  # a few tabs signing in at once; an attacker's loop keeps no more rows
+
+
 def remember(
     db: Session,
     *,
@@ -62,6 +65,16 @@ def remember(
             expires_at=now + ttl,
         )
     )
+    db.flush()
+    # The cap: only this browser's newest requests stay pending (1,500 GETs, 5 rows).
+    stale = db.scalars(
+        select(PendingRequest.request_id)
+        .where(PendingRequest.browser_hash == _hash(browser_key))
+        .order_by(PendingRequest.expires_at.desc())
+        .offset(MAX_PER_BROWSER)
+    ).all()
+    if stale:
+        db.execute(delete(PendingRequest).where(PendingRequest.request_id.in_(stale)))
     db.commit()
 
 

@@ -1,4 +1,4 @@
-"""Replay (saml-attacks.md #39): accepted at most once, by two independent layers.
+"""Replay (docs/reference/attacks.md #39): accepted at most once, by two independent layers.
 
 The per-browser tracker spends the request ID on the first POST; the replay cache in the
 database refuses a Response or Assertion ID it has seen, in every worker process, even if the
@@ -14,7 +14,6 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from sp import sso
 from sp.app import create_app
 from sp.config import SpConfig
 from sp.db import get_db, make_engine
@@ -47,7 +46,7 @@ def forgetful_tracker(monkeypatch: pytest.MonkeyPatch) -> None:
         kept.setdefault(str(browser_key), {}).update(found)
         return dict(kept[str(browser_key)])
 
-    monkeypatch.setattr(sso.tracker, "consume", consume)
+    monkeypatch.setattr(tracker, "consume", consume)
 
 
 @pytest.mark.usefixtures("forgetful_tracker")

@@ -1,4 +1,4 @@
-"""Pending request IDs (saml-attacks.md §5 item 9): bound to one browser, spent on first use."""
+"""Pending request IDs (docs/reference/attacks.md §5 item 9): one browser's, spent on first use."""
 
 from __future__ import annotations
 
