@@ -50,7 +50,7 @@ def browsers() -> Iterator[Callable[[], web.Browser]]:
         browser.close()
 
 
-@pytest.mark.docs_command(SERVE)
+@pytest.mark.docs_command("python -m sp serve --seed --workers 2")
 def test_sign_ins_through_two_workers_and_every_replay_is_refused(
     served: str, browsers: Callable[[], web.Browser]
 ) -> None:
