@@ -17,7 +17,7 @@ ifdef IDP_URL
 export IDP_URL
 endif
 
-.PHONY: help setup run test lint typecheck unit e2e bench certs clean browser docs
+.PHONY: help setup run test lint typecheck unit e2e bench load certs clean browser docs
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,8 +62,12 @@ e2e: setup browser ## Browser tests only (Chromium), one browser and one pair of
 test: setup browser ## Everything, timed by phase: lint, typecheck, then all tests on all cores
 	@VENV=$(VENV) scripts/test-phases.sh
 
-bench: setup ## Benchmarks (ratios against a baseline measured in the same run)
+bench: setup browser ## The speed table: each figure next to a peer measured in the same run
+	@scripts/system-deps.sh wrk
 	@$(PY) -m bench
+
+load: setup ## Load test: 1,000 sign-ins, SP and mock under gunicorn -w 2, SP on PostgreSQL
+	@$(PY) -m bench load
 
 SITE_DIR ?= site
 docs: $(STAMP) ## Build the docs site into site/ (strict: a broken link or missing page fails)

@@ -1,4 +1,4 @@
-"""In-process benchmarks: the mock's signing path and the SP's verification path."""
+"""In-process benchmark: the SP's verification next to python3-saml, on a mock response."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
-
-from bench.stats import Goal, Result, Row, paired, ratio_row
+from bench.stats import Goal, Row, paired, ratio_row
 from mock_idp import sso
 from mock_idp.config import IdpConfig
 from mock_idp.state import entra_id
@@ -36,24 +33,6 @@ def _tenant_and_issue(now: datetime) -> tuple[object, Callable[[str], str]]:
         return form.saml_response
 
     return app, issue
-
-
-def idp_signing() -> Result:
-    """One Entra-shaped response (build, sign, serialise) vs the RSA-2048 signature alone."""
-    now = datetime.now(UTC)
-    app, issue = _tenant_and_issue(now)
-    key = app.active_certificate.pair.key  # type: ignore[attr-defined]
-    signed_info = b"x" * 732  # the size of Entra's canonical SignedInfo
-
-    def rsa_only() -> bytes:
-        return bytes(key.sign(signed_info, padding.PKCS1v15(), hashes.SHA256()))
-
-    return paired(
-        "mock: one signed response",
-        lambda: issue("id-bench"),
-        "RSA-2048 sign of 732 B (floor)",
-        rsa_only,
-    )
 
 
 def sp_verification() -> Row:

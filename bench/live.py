@@ -65,12 +65,21 @@ def _chain_http(sp_url: str) -> Callable[[], None]:
 
 def _warm_sign_in(sp_url: str, mock_cookie: str, mock_host: str) -> Callable[[], None]:
     """A browser with a live session at the mock and none at the SP: Sign on URL → /saml2 (the
-    auto-post form at once) → ACS → dashboard."""
+    auto-post form at once) → ACS → dashboard. The mock renews its session cookie when a sign-in
+    adds an app to the session, so each run hands the new one to the next, as a browser would."""
+    cookie = [mock_cookie]
 
     def run() -> None:
         client = web.browser()
-        client.cookies.set("idp_session", mock_cookie, domain=mock_host, path="/")
-        web.full_sign_in(client, sp_url)
+        client.cookies.set("idp_session", cookie[0], domain=mock_host, path="/")
+        saml2 = client.get(web.start_at_sp(client, sp_url), allow_redirects=False,
+                           timeout=web.TIMEOUT)  # fmt: skip
+        form = web.form_of(web.expect(saml2, 200))  # 200 at once: the mock's session is live
+        response = web.post_to_sp(client, form)
+        if response.status_code != 303 or not web.signed_in(client, sp_url):
+            raise web.FlowError(f"ACS answered {response.status_code}: {response.text[:300]}")
+        cookie[0] = client.cookies.get("idp_session", domain=mock_host) or cookie[0]
+        client.close()
 
     return run
 

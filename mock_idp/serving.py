@@ -4,7 +4,8 @@ Every worker builds the app from one `IdpConfig`, settled here before the fork. 
 one worker they must share one store (mock_idp/store.py): when none is configured, a fresh
 store file in a temporary folder is used, so the running mock starts empty and resettable, as a
 mock should. The tenant is loaded once first, so a broken tenant file fails here with its
-message instead of in every worker. The HTTP plumbing is the neutral `serving` package.
+message instead of in every worker (the store file is not opened before the fork: SQLite
+connections must not cross one). The HTTP plumbing is the neutral `serving` package.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def serve(config: IdpConfig, *, workers: int, threads: int = 1) -> None:
     from serving import serve as serve_app
 
     shared = worker_config(config, workers=workers)
-    create_app(shared)  # the tenant loads, and the store gets its secret and token, once
+    # The tenant loads here once, so a broken file fails with its message, not in every worker.
+    # Without the store file: an SQLite file opened before a fork and inherited by the workers
+    # loses its locks when a child closes it ("disk I/O error"); each worker opens its own.
+    create_app(replace(shared, store_path=None))
     serve_app(
         lambda: create_app(shared),
         host=LOOPBACK,

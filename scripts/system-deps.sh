@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the harness needs, only when missing.
-# Usage: scripts/system-deps.sh [python3-venv] [xmlsec1] [chromium] [curl] [jq] [postgresql] …
+# Usage: scripts/system-deps.sh [python3-venv] [xmlsec1] [chromium] [curl] [jq] [postgresql] [wrk]
 #   python3-venv  `make setup` creates .venv with it
 #   xmlsec1       the SP's signature checks (pysaml2) and the tests' independent verifier
 #   chromium      the e2e tests (Debian's, by path)
 #   curl, jq      the documented automation pipeline, which a test runs
 #   postgresql    the server the SP's database tests start for themselves (initdb + pg_ctl)
+#   wrk           the HTTP load generator `make bench` uses for the IdP's responses per second
 # As root with apt-get, missing packages are installed; otherwise it names what to install.
 set -euo pipefail
 missing=()

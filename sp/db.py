@@ -41,6 +41,9 @@ def _sqlite_pragmas(connection: object, _record: object) -> None:
     # WAL lets the threaded server read while another request writes; FKs are off by default.
     cursor = connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL + NORMAL: no corruption on a crash, only the last commits may be lost on power loss;
+    # FULL would fsync every commit, and a sign-in commits several times (tracker, replay).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()

@@ -47,22 +47,43 @@ def parse_saml_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-_START_TAG = re.compile(r"<([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+=\"[^\"]*\")+)(\s*/?)>")
-_ATTR = re.compile(r"\s+([\w.:-]+)=\"[^\"]*\"")
+_ATTRIBUTE = re.compile(r'\s[^\s="]+="[^"]*"')
 
 
-def _namespaces_last(match: re.Match[str]) -> str:
-    attrs = [m.group(0) for m in _ATTR.finditer(match.group(2))]
-    ordered = [a for a in attrs if not a.lstrip().startswith("xmlns")] + [
-        a for a in attrs if a.lstrip().startswith("xmlns")
-    ]
-    return f"<{match.group(1)}{''.join(ordered)}{match.group(3)}>"
+def _declarations_last(tag: str) -> str:
+    """One start tag with its namespace declarations moved after its attributes, each group in
+    its own order (libxml2 writes declarations first; Entra writes them last)."""
+    close = "/>" if tag.endswith("/>") else ">"
+    found = _ATTRIBUTE.findall(tag)
+    name = tag[: tag.index(found[0])] if found else ""
+    declarations = [a for a in found if a.startswith((" xmlns=", " xmlns:"))]
+    if not found or len(declarations) == len(found):
+        return tag
+    attributes = [a for a in found if not a.startswith((" xmlns=", " xmlns:"))]
+    return name + "".join(attributes) + "".join(declarations) + close
 
 
 def to_bytes(element: etree._Element) -> bytes:
     """Compact XML, no declaration, namespace declarations after attributes (as Entra writes).
 
     Only the order inside start tags changes, which canonicalization ignores, so signatures hold.
+    Only the few start tags that declare a namespace are rewritten: a response has a handful, and
+    scanning the whole text with a regex cost more than building and serialising it.
     """
     text = etree.tostring(element, encoding="unicode")
-    return _START_TAG.sub(_namespaces_last, text).encode("utf-8")
+    parts: list[str] = []
+    done = 0
+    while (found := text.find(" xmlns", done)) != -1:
+        start = text.rfind("<", done, found)
+        end = text.find(">", found)
+        # libxml2 escapes `>` in text and attribute values, so a `>` between the `<` and the
+        # match means the match is in text content, not in a start tag.
+        if start == -1 or end == -1 or ">" in text[start:found]:
+            parts.append(text[done : found + 1])
+            done = found + 1
+            continue
+        parts.append(text[done:start])
+        parts.append(_declarations_last(text[start : end + 1]))
+        done = end + 1
+    parts.append(text[done:])
+    return "".join(parts).encode("utf-8")

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-HEAVY = ("saml2", "xmlschema", "xmlsec")
+# pysaml2's client and schema (its XSD validators are built at import), and what they pull in;
+# a light pysaml2 helper such as saml2.time_util may load at start.
+HEAVY = ("saml2.client", "saml2.xml.schema", "saml2.sigver", "xmlschema", "xmlsec")
 
 PROBE = """
 import sys, tempfile
@@ -17,7 +19,7 @@ from sp.config import SpConfig
 folder = tempfile.mkdtemp()
 app = create_app(SpConfig(database_url=f"sqlite:///{folder}/sp.sqlite3", secret_key="t"))
 status = app.test_client().get("/login").status_code
-loaded = sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[1:]))
+loaded = sorted(set(sys.modules) & set(sys.argv[1:]))
 print(status, ",".join(loaded) or "-")
 """
 
