@@ -42,6 +42,7 @@ Refusal = Literal[
     "signature",  # signature verification or the signature profile
     "unsolicited",  # no matching sign-in pending in this browser
     "invalid",  # verified but wrong: audience, time, issuer, destination, structure
+    "identity",  # genuine, but not this person's Entra account (NameID format, tid + oid)
     "idp-error",  # the IdP reported a non-Success status
 ]
 # How the response reaches the SP: posted by this browser (Entra's way), the last valid
@@ -117,8 +118,8 @@ class Expected:
 class FaultCase:
     name: str  # stable, kebab-case: tests, the control API and tenant files use it
     description: str
-    source: str  # CVE, paper or saml-attacks.md section
-    section: str  # saml-attacks.md §3 group: A–G, or "T" (transport/delivery)
+    source: str  # CVE, paper or docs/reference/attacks.md section
+    section: str  # docs/reference/attacks.md §3 group: A–G, or "T" (transport/delivery)
     profiles: tuple[Profile, ...]  # the first is used when the app's own option does not apply
     expected: Expected
     recipe: Recipe = field(default_factory=Recipe)

@@ -1,6 +1,6 @@
 """Drive one catalogue case through both apps' test clients and observe what a user would.
 
-The oracle of saml-attacks.md §7: an error page with an error id and a short reason, a 4xx
+The oracle of docs/reference/attacks.md §7: an error page with an error id and a short reason, a 4xx
 status, no session (the protected page still redirects to sign-in), the pending request gone.
 """
 
@@ -39,6 +39,7 @@ REFUSALS: dict[str, type[errors.SsoError]] = {
     "signature": errors.InvalidSignature,
     "unsolicited": errors.UnsolicitedResponse,
     "invalid": errors.ResponseRejected,
+    "identity": errors.AccountNotBound,
     "idp-error": errors.IdpReportedError,
 }
 
