@@ -70,16 +70,15 @@ class App:
                 raise StartError(
                     f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}"
                 )
+            conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=1)
             try:
-                conn = http.client.HTTPConnection(
-                    parts.hostname or "127.0.0.1", parts.port, timeout=1
-                )
                 conn.request("GET", "/")
                 conn.getresponse().read()
-                conn.close()
                 return
             except OSError:
                 time.sleep(0.05)  # a poll interval, not a wait for an outcome
+            finally:
+                conn.close()  # also when a starting server resets the connection
         raise StartError(f"{self.name} did not answer on {self.url}:\n{self.log_tail()}")
 
     def stop(self) -> None:

@@ -74,7 +74,12 @@ def add_serve(commands: Any) -> None:
     )
     serve.add_argument("--config", type=Path, help="tenant file (default: the packaged one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (8001)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("MOCK_ENTRA_PORT", DEFAULT_PORT)),
+        help="port (MOCK_ENTRA_PORT, else 8001)",
+    )
     serve.add_argument(
         "--url", help="the mock's URL as browsers and SPs reach it (default http://HOST:PORT)"
     )

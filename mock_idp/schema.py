@@ -51,7 +51,9 @@ class Field:
     label: str = ""
     default: Any = ""
     required: bool = False
-    graph: str = ""  # the Graph v1.0 property showing it, if any
+    # The Graph v1.0 properties showing it: "name", or "object:name" for one of several objects
+    # (an app is an `application` and a `servicePrincipal`); dotted names are nested objects.
+    graph: str | tuple[str, ...] = ""
     nullable: bool = False  # Graph shows an empty value as null
     check: Callable[[Any], Any] | None = None  # a simple rule: value -> value, or InvalidValue
     special: bool = False
@@ -115,19 +117,27 @@ USER: tuple[Field, ...] = (
 )  # fmt: skip
 
 APP: tuple[Field, ...] = (
-    Field(key="name", attr="name", required=True, label="Name", graph="displayName"),
+    Field(key="name", attr="name", required=True, label="Name",
+          graph=("displayName", "servicePrincipal:appDisplayName")),
     Field(key="app_id", attr="app_id", label="Application ID", graph="appId"),
-    Field(key="object_id", attr="object_id", label="Object ID"),
-    Field(key="application_object_id", attr="application_object_id"),
+    Field(key="object_id", attr="object_id", label="Object ID", graph="servicePrincipal:id"),
+    Field(key="application_object_id", attr="application_object_id", graph="application:id"),
     Field(key="template", attr="template", kind="any", default=None),
-    Field(key="sso_mode", attr="sso_mode", default="saml"),
-    Field(key="identifiers", attr="identifiers", kind="texts", default=()),
-    Field(key="reply_urls", attr="reply_urls", kind="texts", default=()),
-    Field(key="sign_on_url", attr="sign_on_url"),
-    Field(key="relay_state", attr="relay_state"),
-    Field(key="logout_url", attr="logout_url"),
-    Field(key="enabled", attr="enabled", kind="flag", default=True),
-    Field(key="assignment_required", attr="assignment_required", kind="flag", default=True),
+    Field(key="sso_mode", attr="sso_mode", default="saml", nullable=True,
+          graph="servicePrincipal:preferredSingleSignOnMode"),
+    Field(key="identifiers", attr="identifiers", kind="texts", default=(),
+          graph="application:identifierUris"),
+    Field(key="reply_urls", attr="reply_urls", kind="texts", default=(),
+          graph=("application:web.redirectUris", "servicePrincipal:replyUrls")),
+    Field(key="sign_on_url", attr="sign_on_url", nullable=True, graph="servicePrincipal:loginUrl"),
+    Field(key="relay_state", attr="relay_state", nullable=True,
+          graph="servicePrincipal:samlSingleSignOnSettings.relayState"),
+    Field(key="logout_url", attr="logout_url", nullable=True,
+          graph=("application:web.logoutUrl", "servicePrincipal:logoutUrl")),
+    Field(key="enabled", attr="enabled", kind="flag", default=True,
+          graph="servicePrincipal:accountEnabled"),
+    Field(key="assignment_required", attr="assignment_required", kind="flag", default=True,
+          graph="servicePrincipal:appRoleAssignmentRequired"),
     Field(key="visible", attr="visible", kind="flag", default=True),
     Field(key="assigned", kind="texts", special=True),  # UPNs
     Field(key="assigned_groups", kind="texts", special=True),  # group IDs or names
@@ -251,15 +261,32 @@ def write(
     return doc
 
 
-def graph(obj: object, fields: Sequence[Field]) -> dict[str, Any]:
-    """The fields Graph shows for this object, under their Graph names."""
+def write_defaults(fields: Sequence[Field]) -> dict[str, Any]:
+    """What `write` gives for an object whose plain fields all hold their defaults."""
+    doc: dict[str, Any] = {}
+    for f in fields:
+        if not f.special:
+            *tables, last = f.key.split(".")
+            node = doc
+            for table in tables:
+                node = node.setdefault(table, {})
+            node[last] = list(f.default) if isinstance(f.default, tuple) else f.default
+    return doc
+
+
+def graph(obj: object, fields: Sequence[Field], kind: str = "") -> dict[str, Any]:
+    """The fields Graph shows for this object (of `kind`, for "kind:name" properties)."""
     shown: dict[str, Any] = {}
     for f in fields:
-        if f.graph:
+        for name in (f.graph,) if isinstance(f.graph, str) else f.graph:
+            of, _, prop = name.rpartition(":")
+            if not prop or of not in ("", kind):
+                continue
             value = getattr(obj, f.attr)
-            shown[f.graph] = None if f.nullable and value in ("", None) else value
+            value = list(value) if isinstance(value, (list, tuple)) else value
+            node = shown
+            *parents, last = prop.split(".")
+            for parent in parents:
+                node = node.setdefault(parent, {})
+            node[last] = None if f.nullable and value in ("", None) else value
     return shown
-
-
-def graph_names(fields: Sequence[Field]) -> dict[str, Field]:
-    return {f.graph: f for f in fields if f.graph}

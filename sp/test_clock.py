@@ -36,8 +36,7 @@ class TravelClock:
         return datetime.now(UTC) + self.offset
 
     def advance(self, step: timedelta) -> None:
-        # Imported here: pysaml2 loads on the first sign-in, not at start (sp/saml/client.py).
-        from sp.saml import wall_clock
+        from sp.saml import wall_clock  # imports pysaml2: only when time actually moves
 
         with self._lock:
             self.offset += step

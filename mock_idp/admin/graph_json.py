@@ -1,6 +1,7 @@
 """Tenant objects as Microsoft Graph v1.0 represents them (the properties the mock models).
 
-Users, groups and the organization show the properties `mock_idp.schema` maps to Graph names.
+The properties `mock_idp.schema` maps to Graph names come from there; the rest (constants,
+certificates, tags) are written here.
 
 An enterprise app is two Graph objects: the `application` (identifierUris, web.redirectUris,
 web.logoutUrl) and its `servicePrincipal` (loginUrl, preferredSingleSignOnMode,
@@ -73,38 +74,18 @@ def _template_id(app: EnterpriseApp) -> str:
 
 
 def application(app: EnterpriseApp) -> Json:
-    return {
-        "id": app.application_object_id,
-        "appId": app.app_id,
-        "applicationTemplateId": _template_id(app),
-        "displayName": app.name,
-        "identifierUris": list(app.identifiers),
-        "signInAudience": "AzureADMyOrg",
-        "web": {
-            "redirectUris": list(app.reply_urls),
-            "logoutUrl": app.logout_url or None,
-            "homePageUrl": None,
-        },
-    }
+    shown = schema.graph(app, schema.APP, "application")
+    shown["web"]["homePageUrl"] = None
+    return {**shown, "applicationTemplateId": _template_id(app), "signInAudience": "AzureADMyOrg"}
 
 
 def service_principal(app: EnterpriseApp) -> Json:
     return {
-        "id": app.object_id,
-        "appId": app.app_id,
+        **schema.graph(app, schema.APP, "servicePrincipal"),
         "applicationTemplateId": _template_id(app),
-        "appDisplayName": app.name,
-        "displayName": app.name,
-        "accountEnabled": app.enabled,
-        "appRoleAssignmentRequired": app.assignment_required,
-        "loginUrl": app.sign_on_url or None,
-        "logoutUrl": app.logout_url or None,
-        "preferredSingleSignOnMode": app.sso_mode or None,
         "preferredTokenSigningKeyThumbprint": app.active_certificate.pair.thumbprint,
-        "replyUrls": list(app.reply_urls),
         "servicePrincipalNames": [*app.identifiers, app.app_id],
         "servicePrincipalType": "Application",
-        "samlSingleSignOnSettings": {"relayState": app.relay_state or None},
         "tags": [INTEGRATED_APP] + ([] if app.visible else [HIDE_APP]),
         "keyCredentials": [key_credential(c) for c in app.certificates],
     }

@@ -3,7 +3,8 @@
 It works on the page an SP has just sent to the mock: it enters the username and the password
 (by the names Entra's own pages use, `loginfmt`/`login` and `passwd`; Next and Sign in are
 `#idSIButton9`), answers "Stay signed in?" when the mock shows it (Yes `#idSIButton9`, No
-`#idBtn_Back`), and returns once the browser has left the mock. An error page of the mock
+`#idBtn_Back`), enters a verification code when given one (`code=`) and the mock asks, and
+returns once the browser has left the mock. An error page of the mock
 (an AADSTS code) raises `SignInError` with its text.
 """
 
@@ -17,6 +18,8 @@ PASSWORD = "input[name=passwd]"
 NEXT = "#idSIButton9"
 KMSI_NO = "#idBtn_Back"
 ERROR = "#aadsts, [role=alert]"
+CODE = "input[name=otc]"
+VERIFY = "#idSubmit_SAOTCC_Continue"
 
 
 class SignInError(AssertionError):
@@ -30,8 +33,10 @@ def sign_in(
     password: str,
     *,
     stay_signed_in: bool = False,
+    code: str | None = None,
     timeout: float = 15,
 ) -> None:
+    """`code`: the verification code, for a user the mock asks for one (MFA)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     ms = timeout * 1000
@@ -53,10 +58,16 @@ def sign_in(
             return
         except PlaywrightTimeout:
             pass
-        if page.locator(KMSI_NO).count():
-            page.locator(NEXT if stay_signed_in else KMSI_NO).click(timeout=ms)
-            continue
         _raise_on_error(page)
+        if page.locator(CODE).count():
+            if code is None:
+                raise SignInError("the mock asks for a verification code: pass code=…")
+            page.locator(CODE).fill(code, timeout=ms)
+            page.locator(VERIFY).click(timeout=ms)
+            continue
+        if page.locator(KMSI_NO).count() and not page.locator(PASSWORD).count():
+            page.locator(NEXT if stay_signed_in else KMSI_NO).click(timeout=ms)  # "Stay signed in?"
+            continue
         if time.monotonic() > deadline:
             raise SignInError(f"still on the mock after {timeout} s: {page.url}")
 
