@@ -1,9 +1,10 @@
 """One sign-in from AuthnRequest to Response, with Entra's checks in Entra's order (§11).
 
 Pure: the tenant, the clock and the ID source are passed in; views only move HTTP in and out.
-Steps 1–6 (the request) are in `request_checks.py`; here: session or sign-in (IsPassive,
-ForceAuthn; 50034, 50126, 50057, MFA) → authentication context (75011) → app enabled (7000112)
-→ assignment (50105) → token (501241), and the error Responses posted to the ACS.
+Steps 1–6 (the request) are in `request_checks.py`; the sign-in pages' flow (lockout, code,
+"Stay signed in?") in `signin.py`; here: session reuse (IsPassive, ForceAuthn), the account
+checks (50034, 50126, 50057), authentication context (75011) → app enabled (7000112) →
+assignment (50105) → token (501241), and the error Responses posted to the ACS.
 """
 
 from __future__ import annotations
@@ -33,9 +34,6 @@ from mock_idp.tenant import EnterpriseApp, Tenant, User
 __all__ = ["Participant", "PendingSignIn", "SignedInUser"]  # re-exported: the session types
 
 NewId = Callable[[], str]
-
-# The second factor of a user marked `mfa = true` in the tenant file: a fixed test code.
-MFA_TEST_CODE = "123456"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -67,15 +65,6 @@ def reuse_session(pending: PendingSignIn, signed_in: SignedInUser | None) -> boo
     return False
 
 
-def current_user(tenant: Tenant, data: object) -> SignedInUser | None:
-    """The session's user, if the session holds one who still exists and is enabled."""
-    if not isinstance(data, dict) or not data:
-        return None
-    signed_in = SignedInUser.from_session(data)
-    user = tenant.users.get(signed_in.object_id)
-    return signed_in if user is not None and user.enabled else None
-
-
 def find_user(tenant: Tenant, upn: str) -> User:
     """First sign-in step: the account must exist in this directory."""
     user = tenant.user_by_upn(upn)
@@ -99,15 +88,6 @@ def authenticate(tenant: Tenant, upn: str, password: str) -> User:
     if not user.enabled:
         raise errors.UserDisabled("The user account is disabled.")
     return user
-
-
-def verify_code(user: User, code: str) -> tuple[str, ...]:
-    """The second factor of an MFA user; the methods the sign-in then counts as."""
-    if code.strip() != MFA_TEST_CODE:
-        raise errors.InvalidVerificationCode(
-            "Authentication failed during strong authentication request.", login=user.upn
-        )
-    return (claims.PASSWORD_METHOD, claims.MFA_METHOD)
 
 
 def authorize(app: EnterpriseApp, user: User) -> None:

@@ -6,6 +6,7 @@ state from the config file, which is how a reset works.
 
 from __future__ import annotations
 
+import base64
 import threading
 import tomllib
 import uuid
@@ -41,7 +42,14 @@ class User:
     password: str
     enabled: bool = True
     groups: tuple[str, ...] = ()
-    mfa: bool = False  # a second sign-in step (the fixed test code): authnmethodsreferences
+    mfa: bool = False  # a second sign-in step with the fixed test code (no `totp_secret`)
+    # An authenticator app (RFC 6238, 6 digits, 30 s): Entra's "Enter code" step after the
+    # password. Base32, as an authenticator's QR code carries it.
+    totp_secret: str = ""
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.mfa or bool(self.totp_secret)
 
     def attributes(self) -> dict[str, str | tuple[str, ...]]:
         """The user's attributes under the names Entra's claim editor uses."""
@@ -117,6 +125,16 @@ class EnterpriseApp:
 
 
 @dataclass(kw_only=True, slots=True)
+class SignInSettings:
+    """Tenant-wide sign-in settings: Company branding's "Show option to remain signed in"
+    (default on, as in a new tenant) and smart lockout (threshold 10, 60 s by default)."""
+
+    show_keep_signed_in: bool = True
+    lockout_threshold: int = 10
+    lockout_duration_seconds: int = 60
+
+
+@dataclass(kw_only=True, slots=True)
 class Tenant:
     tenant_id: str
     name: str
@@ -131,6 +149,7 @@ class Tenant:
     logout_issuer_host: Literal["login.microsoftonline.com", "sts.windows.net"] = (
         "login.microsoftonline.com"
     )
+    sign_in: SignInSettings = field(default_factory=SignInSettings)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
@@ -203,6 +222,7 @@ def _build(data: dict[str, Any], *, base: Path, now: datetime) -> Tenant:
             ("login.microsoftonline.com", "sts.windows.net"),
             "tenant.logout_issuer_host",
         ),
+        sign_in=_sign_in_settings(data.get("sign_in", {})),
     )
     for row in data.get("groups", []):
         group = Group(
@@ -227,6 +247,7 @@ def _build(data: dict[str, Any], *, base: Path, now: datetime) -> Tenant:
             enabled=row.get("enabled", True),
             groups=tuple(row.get("groups", ())),
             mfa=row.get("mfa", False),
+            totp_secret=_totp_secret(row.get("totp_secret", ""), row["upn"]),
         )
         tenant.users[user.object_id] = user
     _add_members(tenant, data.get("groups", []))
@@ -331,6 +352,34 @@ def _pair_from_pem(row: dict[str, Any]) -> SigningPair:
         raise ValueError("key_pem is not an RSA private key")
     cert = x509.load_pem_x509_certificate(row["cert_pem"].encode())
     return SigningPair(key=key, cert=cert)
+
+
+def _sign_in_settings(row: dict[str, Any]) -> SignInSettings:
+    unknown = set(row) - set(SignInSettings.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"sign_in has unknown field(s) {', '.join(sorted(unknown))}")
+    settings = SignInSettings(**row)
+    if not isinstance(settings.show_keep_signed_in, bool):
+        raise ValueError("sign_in.show_keep_signed_in must be true or false")
+    for name in ("lockout_threshold", "lockout_duration_seconds"):
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"sign_in.{name} must be a whole number of at least 1, not {value!r}")
+    return settings
+
+
+def _totp_secret(value: object, upn: str) -> str:
+    """A base32 secret (RFC 4648, as authenticator apps take it); spaces are ignored."""
+    if not isinstance(value, str):
+        raise ValueError(f"users.totp_secret of {upn!r} must be a base32 text")
+    secret = value.replace(" ", "").upper()
+    if not secret:
+        return ""
+    try:
+        base64.b32decode(secret + "=" * (-len(secret) % 8))
+    except ValueError as exc:
+        raise ValueError(f"users.totp_secret of {upn!r} is not base32: {exc}") from exc
+    return secret
 
 
 def _one_of(value: Any, allowed: tuple[str, ...], name: str) -> Any:
