@@ -131,12 +131,14 @@ def _clause(part: str) -> Clause:
         raise FilterError(f"Invalid filter clause: '{part.strip()}'.")
     if match["sfield"]:
         field, op, raw = _field(match["sfield"]), "startswith", match["svalue"].replace("''", "'")
+        quoted = True
     else:
         field, op = _field(match["field"]), match["op"].lower()
-        raw = match["str"].replace("''", "'") if match["str"] is not None else match["bare"]
+        quoted = match["str"] is not None
+        raw = match["str"].replace("''", "'") if quoted else match["bare"]
     if op not in FILTERABLE[field]:
         raise FilterError(f"The operator '{op}' is not supported on '{field}'.")
-    return Clause(field=field, op=op, value=_value(field, raw, quoted=match["str"] is not None))
+    return Clause(field=field, op=op, value=_value(field, raw, quoted=quoted))
 
 
 def _field(name: str) -> str:
@@ -182,3 +184,20 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 
 def matches(record: dict[str, Any], clauses: Sequence[Clause]) -> bool:
     return all(_OPS[c.op](_get(record, c.field), c.value) for c in clauses)
+
+
+def select(
+    records: Sequence[tuple[int, dict[str, Any]]], clauses: Sequence[Clause], top: int
+) -> list[dict[str, Any]]:
+    """The matching rows, most recent first (as Graph lists them), at most `top`."""
+    newest_first = sorted(records, key=lambda r: r[0], reverse=True)
+    return [r for _, r in newest_first if matches(r, clauses)][:top]
+
+
+def parse_top(value: str | None) -> int:
+    """`$top`: 1 to 1000 (Graph's maximum and default page size for sign-ins)."""
+    if value is None or value == "":
+        return 1000
+    if not value.isdigit() or not 1 <= int(value) <= 1000:
+        raise FilterError(f"Invalid value '{value}' for $top: a whole number from 1 to 1000.")
+    return int(value)

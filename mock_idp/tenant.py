@@ -376,9 +376,11 @@ def _totp_secret(value: object, upn: str) -> str:
     if not secret:
         return ""
     try:
-        base64.b32decode(secret + "=" * (-len(secret) % 8))
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     except ValueError as exc:
         raise ValueError(f"users.totp_secret of {upn!r} is not base32: {exc}") from exc
+    if len(key) * 8 < 112:  # pyotp's floor; RFC 4226 asks for 128 and recommends 160
+        raise ValueError(f"users.totp_secret of {upn!r} must be at least 112 bits (23 characters)")
     return secret
 
 
