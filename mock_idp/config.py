@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mock_idp.keys import KeyFolder
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 TENANTS_DIR = PACKAGE_DIR / "tenants"  # the packaged tenant files a reset may name
 DEFAULT_TENANT = TENANTS_DIR / "default.toml"
@@ -27,6 +29,10 @@ class IdpConfig:
     test_mode: bool = False
     # Bearer token of the automation API (/v1.0, /mock); create_app generates one when empty.
     api_token: str = ""
+    # The SQLite file every worker shares (`mock-entra serve --workers N`); None: in memory.
+    store_path: Path | None = None
+    # Stable keys (mock_idp.keys): generated signing pairs are kept here; None: new each start.
+    keys_dir: Path | None = None
 
     @property
     def port(self) -> int:
@@ -52,9 +58,15 @@ class IdpConfig:
             "secret_key": os.environ.get("MOCK_IDP_SECRET_KEY") or secrets.token_hex(32),
             "test_mode": os.environ.get("MOCK_IDP_TEST_MODE", "") in ("1", "true", "yes"),
             "api_token": os.environ.get("MOCK_IDP_API_TOKEN", ""),
+            "store_path": Path(os.environ["MOCK_IDP_STORE"])
+            if os.environ.get("MOCK_IDP_STORE")
+            else None,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+    def key_folder(self) -> KeyFolder | None:
+        return KeyFolder(self.keys_dir) if self.keys_dir else None
 
     def substitutions(self) -> dict[str, str]:
         """Placeholders a tenant file may use."""

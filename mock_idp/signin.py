@@ -116,9 +116,9 @@ def password(
     """The password page: smart lockout, the password, the account, then the next step."""
     user = sso.find_user(ctx.tenant, login)  # 50034, shown on the username page
     attempt = attempt_of(browser, user)
-    settings = ctx.tenant.sign_in
+    tenant = ctx.tenant
     policy = lockout.Policy(
-        threshold=settings.lockout_threshold, duration_seconds=settings.lockout_duration_seconds
+        threshold=tenant.lockout_threshold, duration_seconds=tenant.lockout_duration_seconds
     )
     try:
         lockout.check(counter, now=ctx.now, login=user.upn)
@@ -177,7 +177,7 @@ def _next(ctx: Context, browser: BrowserSession, user: User, methods: tuple[str,
     """After a factor: the code if the user has one and has not given it, then KMSI."""
     if user.has_mfa and claims.MFA_METHOD not in methods:
         return _awaiting(browser, user, methods, "mfa")
-    if ctx.tenant.sign_in.show_keep_signed_in:
+    if ctx.tenant.show_keep_signed_in:
         return _awaiting(browser, user, methods, "kmsi")
     return _signed_in(ctx, browser, user, methods, persistent=False)
 

@@ -8,29 +8,23 @@ the sign-in logs), or a redirect.
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from mock_idp import lockout, signin, signin_log
 from mock_idp.faults import runtime as faults
-from mock_idp.memory_store import MemoryStore
 from mock_idp.protocol.errors import AadstsError
 from mock_idp.state import get_state
+from mock_idp.store import Store
 from mock_idp.views import browser
 
 TEMPLATES = {"signin": "signin.html", "password": "password.html", "mfa": "mfa.html",
              "kmsi": "kmsi.html"}  # fmt: skip
 
 
-def store() -> Any:
-    """The store every worker sees; a process-local one when the mock runs without it."""
-    shared = getattr(get_state(), "store", None)
-    if shared is not None:
-        return shared
-    memory: MemoryStore = current_app.extensions.setdefault("mock_idp_memory_store", MemoryStore())
-    return memory
+def store() -> Store:
+    """The store every worker of this mock sees: lockout counters, sign-in log rows."""
+    return get_state().store
 
 
 def context() -> signin.Context:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from mock_idp.app import create_app
 from mock_idp.config import TENANTS_DIR, IdpConfig
@@ -58,11 +59,12 @@ def alert(html: str) -> str:
     return found.group(1).replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
 
 
-def end_user_signs_in(client: FlaskClient, upn: str = "B.Simon@contoso.com") -> object:
-    response = client.post(
-        f"/{TENANT_ID}/login/password", data={"login": upn, "passwd": "Passw0rd!"}
-    )
-    return answer_kmsi(client, response)
+def end_user_signs_in(
+    client: FlaskClient, upn: str = "B.Simon@contoso.com", password: str = "Passw0rd!"
+) -> TestResponse:
+    """The password page, then "Stay signed in?" answered No (shown by default)."""
+    response = client.post(f"/{TENANT_ID}/login/password", data={"login": upn, "passwd": password})
+    return answer_kmsi(client, response)  # type: ignore[no-any-return]
 
 
 @pytest.fixture

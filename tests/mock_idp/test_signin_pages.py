@@ -18,7 +18,8 @@ from lxml import etree
 from mock_idp import signin
 from mock_idp.protocol import claims
 from mock_idp.state import IdpState
-from mock_idp.tenant import TenantConfigError, parse_tenant
+from mock_idp.tenant import TenantConfigError
+from mock_idp.tenant_file import parse_tenant
 from tests.mock_idp.saml_requests import TENANT_ID, authn_request, get, redirect_query
 
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -107,7 +108,7 @@ def test_no_gives_a_browser_session_cookie(idp: FlaskClient) -> None:
 
 
 def test_the_tenant_can_hide_the_prompt(idp: FlaskClient, idp_state: IdpState) -> None:
-    idp_state.tenant.sign_in.show_keep_signed_in = False
+    idp_state.tenant.show_keep_signed_in = False
     start(idp)
     response = password(idp, "Passw0rd!")
     assert 'name="SAMLResponse"' in response.text and "Stay signed in?" not in response.text
@@ -149,7 +150,7 @@ def test_users_without_a_method_get_no_code_step(idp: FlaskClient) -> None:
 def test_smart_lockout_locks_after_the_threshold_and_opens_after_the_duration(
     idp: FlaskClient, idp_state: IdpState, clock: list[datetime]
 ) -> None:
-    idp_state.tenant.sign_in.lockout_threshold = 3
+    idp_state.tenant.lockout_threshold = 3
     start(idp)
     for n in range(3):
         assert 'data-aadsts="50126"' in password(idp, f"wrong-{n}").text
@@ -166,7 +167,7 @@ def test_smart_lockout_locks_after_the_threshold_and_opens_after_the_duration(
 def test_the_same_wrong_password_counts_once(
     idp: FlaskClient, idp_state: IdpState, clock: list[datetime]
 ) -> None:
-    idp_state.tenant.sign_in.lockout_threshold = 2
+    idp_state.tenant.lockout_threshold = 2
     start(idp)
     for _ in range(5):
         assert 'data-aadsts="50126"' in password(idp, "same-typo").text
@@ -174,7 +175,7 @@ def test_the_same_wrong_password_counts_once(
 
 
 def test_lockout_is_per_user(idp: FlaskClient, idp_state: IdpState, clock: list[datetime]) -> None:
-    idp_state.tenant.sign_in.lockout_threshold = 1
+    idp_state.tenant.lockout_threshold = 1
     start(idp)
     password(idp, "wrong", upn="Adele.Vance@contoso.com")
     assert 'data-aadsts="50053"' in password(idp, "Passw0rd!", upn="Adele.Vance@contoso.com").text
@@ -189,7 +190,7 @@ domain = "t.example"
 {extra}
 [[users]]
 upn = "a@t.example"
-password = "x"
+password = "Passw0rd!"
 {user}
 """
 
@@ -205,14 +206,14 @@ def test_the_tenant_file_sets_kmsi_lockout_and_the_totp_secret() -> None:
         "lockout_duration_seconds = 120\n",
         'totp_secret = "jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp"',
     )
-    assert tenant.sign_in.show_keep_signed_in is False  # type: ignore[attr-defined]
-    assert tenant.sign_in.lockout_threshold == 5  # type: ignore[attr-defined]
-    assert tenant.sign_in.lockout_duration_seconds == 120  # type: ignore[attr-defined]
+    assert tenant.show_keep_signed_in is False  # type: ignore[attr-defined]
+    assert tenant.lockout_threshold == 5  # type: ignore[attr-defined]
+    assert tenant.lockout_duration_seconds == 120  # type: ignore[attr-defined]
     assert tenant.user_by_upn("a@t.example").totp_secret == SECRET  # type: ignore[attr-defined]
     defaults = load()
-    assert defaults.sign_in.show_keep_signed_in is True  # type: ignore[attr-defined]
-    assert defaults.sign_in.lockout_threshold == 10  # type: ignore[attr-defined]
-    assert defaults.sign_in.lockout_duration_seconds == 60  # type: ignore[attr-defined]
+    assert defaults.show_keep_signed_in is True  # type: ignore[attr-defined]
+    assert defaults.lockout_threshold == 10  # type: ignore[attr-defined]
+    assert defaults.lockout_duration_seconds == 60  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -221,7 +222,7 @@ def test_the_tenant_file_sets_kmsi_lockout_and_the_totp_secret() -> None:
         ("[sign_in]\nlockout_threshold = 0\n", "", "sign_in.lockout_threshold"),
         ('[sign_in]\nlockout_duration_seconds = "60"\n', "", "sign_in.lockout_duration_seconds"),
         ('[sign_in]\nshow_keep_signed_in = "yes"\n', "", "sign_in.show_keep_signed_in"),
-        ("[sign_in]\nkmsi = true\n", "", "unknown field(s) kmsi"),
+        ("[sign_in]\nkmsi = true\n", "", "unknown key 'sign_in.kmsi'"),
         ("", 'totp_secret = "not base32!"', "totp_secret"),
         ("", 'totp_secret = "JBSWY3DPEHPK3PXP"', "at least 112 bits"),
     ],
