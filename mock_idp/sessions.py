@@ -34,6 +34,7 @@ class PendingSignIn:
     is_passive: bool = False
     login_hint: str = ""
     requested_classes: tuple[str, ...] = ()  # RequestedAuthnContext (exact) class refs
+    audience: str = ""  # the app Identifier the AuthnRequest's Issuer matched ("" IdP-initiated)
     # Entra's Correlation ID: one per sign-in flow, on its error page and its sign-in log rows.
     correlation_id: str = ""
 
@@ -56,6 +57,7 @@ class PendingSignIn:
             "login_hint": self.login_hint,
             "requested_classes": list(self.requested_classes),
             "correlation_id": self.correlation_id,
+            "audience": self.audience,
         }
 
     @classmethod

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from lxml import etree
 
+from mock_idp import certificates
 from mock_idp.protocol import claims, errors
 from mock_idp.protocol.authn_request import satisfied_class
 from mock_idp.protocol.response import (
@@ -121,8 +122,9 @@ def name_id_for(
     (§5 [Unc]).
     """
     fmt = requested or app.name_id_format
-    if fmt == claims.TRANSIENT_FORMAT:
-        return new_id().lstrip("_"), fmt
+    if fmt == claims.TRANSIENT_FORMAT:  # new per sign-in, in the pairwise value's shape [Unc]
+        fresh = hashlib.sha256(f"transient|{new_id()}".encode()).digest()
+        return base64.urlsafe_b64encode(fresh).decode().rstrip("="), fmt
     if fmt == claims.PERSISTENT_FORMAT:
         digest = hashlib.sha256(f"{tenant.tenant_id}|{app.app_id}|{user.object_id}".encode())
         return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("="), fmt
@@ -157,7 +159,8 @@ def issuance_for(
         issuer=tenant.issuer,
         destination=pending.acs_url,
         in_response_to=pending.request_id,
-        audience=app.identifiers[0],
+        # The Identifier the request's Issuer matched; the default one when Entra starts it.
+        audience=pending.audience or app.identifiers[0],
         name_id=name_id,
         name_id_format=name_id_format,
         claims=claims.release(
@@ -227,7 +230,7 @@ def sign_as_configured(
     app: EnterpriseApp, issuance: Issuance, *, now: datetime, new_id: NewId
 ) -> etree._Element:
     """Entra's signing options: assertion (default), response, or both (assertion first)."""
-    signer = Signer(pair=app.active_certificate.pair)
+    signer = Signer(pair=certificates.signing_pair(app.certificates, now))
     algorithm = app.signing_algorithm
     assertion = build_assertion(issuance, now=now, new_id=new_id)
     if app.signing_option in ("assertion", "both"):
