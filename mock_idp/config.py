@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mock_idp.determinism import parse_clock, parse_seed
 from mock_idp.keys import KeyFolder
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -31,6 +33,9 @@ class IdpConfig:
     api_token: str = ""
     # The SQLite file every worker shares (`mock-entra serve --workers N`); None: in memory.
     store_path: Path | None = None
+    # Deterministic mode (mock_idp/determinism.py): a fixed clock and a seed for IDs and tokens.
+    clock: datetime | None = None
+    seed: int | None = None
     # Stable keys (mock_idp.keys): generated signing pairs are kept here; None: new each start.
     keys_dir: Path | None = None
 
@@ -60,6 +65,12 @@ class IdpConfig:
             "api_token": os.environ.get("MOCK_IDP_API_TOKEN", ""),
             "store_path": Path(os.environ["MOCK_IDP_STORE"])
             if os.environ.get("MOCK_IDP_STORE")
+            else None,
+            "clock": parse_clock(os.environ["MOCK_IDP_CLOCK"], "MOCK_IDP_CLOCK")
+            if os.environ.get("MOCK_IDP_CLOCK")
+            else None,
+            "seed": parse_seed(os.environ["MOCK_IDP_SEED"], "MOCK_IDP_SEED")
+            if os.environ.get("MOCK_IDP_SEED")
             else None,
         }
         values.update(overrides)
