@@ -15,6 +15,7 @@ from mock_idp.views import (
     portal_apps,
     portal_certs,
     portal_claims,
+    portal_signin_settings,
     portal_signins,
     portal_sso,
     portal_tenant,
@@ -30,6 +31,7 @@ ADMIN_CENTER = (
     portal_users.bp,
     portal_tenant.bp,
     portal_signins.bp,
+    portal_signin_settings.bp,
 )
 
 

@@ -230,3 +230,40 @@ def test_the_tenant_file_sets_kmsi_lockout_and_the_totp_secret() -> None:
 def test_bad_settings_are_refused_naming_the_field(extra: str, user: str, named: str) -> None:
     with pytest.raises(TenantConfigError, match=re.escape(named)):
         load(extra, user)
+
+
+def admin_signs_in(idp: FlaskClient, idp_state: IdpState) -> None:
+    tenant = idp_state.tenant
+    idp.post("/admin/signin", data={"login": tenant.admin_upn, "passwd": tenant.admin_password})
+
+
+def test_the_admin_center_sets_kmsi_and_lockout(idp: FlaskClient, idp_state: IdpState) -> None:
+    admin_signs_in(idp, idp_state)
+    shown = idp.get("/admin/signin-settings").text
+    assert (
+        "Show option to remain signed in" in shown and 'name="show_keep_signed_in" checked' in shown
+    )
+    saved = idp.post(
+        "/admin/signin-settings",
+        data={"lockout_threshold": "5", "lockout_duration_seconds": "120"},
+    )
+    assert saved.status_code == 302
+    tenant = idp_state.tenant
+    assert (tenant.show_keep_signed_in, tenant.lockout_threshold) == (False, 5)
+    assert tenant.lockout_duration_seconds == 120
+
+
+def test_a_bad_lockout_setting_is_refused_and_changes_nothing(
+    idp: FlaskClient, idp_state: IdpState
+) -> None:
+    admin_signs_in(idp, idp_state)
+    refused = idp.post(
+        "/admin/signin-settings",
+        data={
+            "show_keep_signed_in": "on",
+            "lockout_threshold": "0",
+            "lockout_duration_seconds": "x",
+        },
+    )
+    assert refused.status_code == 400 and "Lockout threshold must be a whole number" in refused.text
+    assert idp_state.tenant.lockout_threshold == 10 and idp_state.tenant.show_keep_signed_in
