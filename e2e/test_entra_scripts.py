@@ -26,6 +26,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from devserver.processes import both_apps, free_port, start_all, stop_all
 from e2e.conftest import API_TOKEN, Harness
 from mock_idp.config import DEFAULT_TENANT
+from mock_idp.testing.browser import sign_in
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # B.Simon's authenticator in this module's tenant
 B_SIMON, PASSWORD = "B.Simon@contoso.com", "Passw0rd!"
@@ -168,6 +169,12 @@ def test_a_disabled_user_gets_entras_error_page(apps: Harness, page: Page) -> No
     page.click("#idSIButton9")
     expect(page.get_by_text("AADSTS50057").first).to_be_visible()
     expect(page.locator("#KmsiCheckboxField")).to_have_count(0)
+
+
+def test_the_plugins_sign_in_enters_the_authenticator_code(apps: Harness, page: Page) -> None:
+    page.goto(apps.sign_on_url)
+    sign_in(page, apps.idp_url, B_SIMON, PASSWORD, totp_secret=SECRET, now=lambda: mock_now(apps))
+    expect_dashboard(page, apps)
 
 
 def test_smart_lockout_then_the_lock_runs_out(apps: Harness, page: Page) -> None:

@@ -1,8 +1,10 @@
 """Federation metadata documents: an app's (`?appid=`, signed with the app's SAML certificate)
 and the tenant-wide one (no `appid`: the tenant's own token-signing key, not any app's).
 
-The tenant-wide key is made once per tenant and kept in the shared store, so every worker of a
-running mock publishes the same one.
+The tenant-wide key is made once per tenant and kept as `tenant-{tenant id}.key`/`.crt` in the
+mock's keys folder (`--keys`; else the certificates folder, where `make setup` puts the test
+keys), so it survives restarts and every worker publishes the same one; when neither folder is
+writable it is kept in the shared store for the life of the mock.
 """
 
 from __future__ import annotations
@@ -36,15 +38,22 @@ def app_metadata(state: IdpState, app: EnterpriseApp, *, include_inactive: bool 
 
 
 def tenant_key(state: IdpState) -> SigningPair:
+    folder = state.config.keys_dir or state.config.certs_dir
+    key, cert = (folder / f"tenant-{state.tenant.tenant_id}.{ext}" for ext in ("key", "crt"))
+    if key.exists() and cert.exists():
+        return certificates.load(key, cert)
     kept = state.store.get("tenant_key", state.tenant.tenant_id)
     if isinstance(kept, dict):
         return certificates.from_pem(kept["key_pem"], kept["cert_pem"])
     pair = certificates.generate(state.clock(), common_name=TENANT_KEY_CN)
-    state.store.put(
-        "tenant_key",
-        state.tenant.tenant_id,
-        {"key_pem": pair.key_pem().decode(), "cert_pem": pair.cert_pem()},
-    )
+    try:
+        certificates.save(pair, key, cert)
+    except OSError:  # a read-only folder: this run keeps it in the store
+        state.store.put(
+            "tenant_key",
+            state.tenant.tenant_id,
+            {"key_pem": pair.key_pem().decode(), "cert_pem": pair.cert_pem()},
+        )
     return pair
 
 

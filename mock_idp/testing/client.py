@@ -271,6 +271,8 @@ class EntraClient:
         """Complete the mock's sign-in pages in Playwright (see `mock_idp.testing.browser`)."""
         from mock_idp.testing.browser import sign_in
 
+        if options.get("totp_secret"):  # the code of the mock's moment (it may have travelled)
+            options.setdefault("now", self.now)
         sign_in(page, self.url, upn, password, **options)
 
     def response(
