@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -20,6 +21,11 @@ def main() -> int:
     token = os.environ.get("MOCK_IDP_API_TOKEN") or secrets.token_urlsafe(24)
     test_mode = os.environ.get("TEST_MODE") in ("1", "true", "yes")
     logs = ROOT / "instance" / "logs"
+    # The Trakstar CLI (`flask --app sp …`) reads these, so it prints the URLs of this run.
+    (ROOT / "instance").mkdir(exist_ok=True)
+    (ROOT / "instance" / "run-urls.json").write_text(
+        json.dumps({"sp_url": sp_url, "idp_url": idp_url}), encoding="utf-8"
+    )
     apps = both_apps(
         sp_url=sp_url,
         idp_url=idp_url,
@@ -77,6 +83,8 @@ Ready in {seconds:.1f}s.
 
   Trakstar clone         {sp}/login
                          administrator admin@contoso.com / Adm1n-Passw0rd!
+                         tutorial organisation fabrikam (no SAML settings yet):
+                         administrator admin@fabrikam.com / Adm1n-Passw0rd!
   Mock Entra ID          {idp}/admin/  (admin center)
                          administrator admin@contoso.com / Adm1n-Passw0rd!
   My Apps                {idp}/myapps/
@@ -88,7 +96,7 @@ Ctrl-C stops both.
 """
 
 TEST_MODE_BANNER = """Test mode: the mock's password page has a Scenario menu (an attack or fault
-for the next response); the control API is at {idp}/_harness/faults (see README).
+for the next response); the control API is at {idp}/_harness/faults (see docs/faults.md).
 """
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Browser scripts written only from real Entra's selectors sign in on the mock, unchanged.
 
 Two styles, as public Playwright helpers for login.microsoftonline.com use them (the sources of
-each ID and name are in docs/fidelity.md): the classic element IDs (`#i0116`, `#i0118`,
+each ID and name are in docs/faithfulness.md): the classic element IDs (`#i0116`, `#i0118`,
 `#idSIButton9`, `#idBtn_Back`, `#KmsiCheckboxField`, `#idTxtBx_SAOTCC_OTC`, `#passwordError`)
 and role/name locators (textbox "Enter your email, phone, or Skype", button "Next", heading
 "Stay signed in?", `input[type=submit][value=Yes]`). Neither knows it talks to a mock.

@@ -4,7 +4,8 @@ and the tenant-wide one (no `appid`: the tenant's own token-signing key, not any
 The tenant-wide key is made once per tenant and kept as `tenant-{tenant id}.key`/`.crt` in the
 mock's keys folder (`--keys`; else the certificates folder, where `make setup` puts the test
 keys), so it survives restarts and every worker publishes the same one; when neither folder is
-writable it is kept in the shared store for the life of the mock.
+writable it is kept in the shared store for the life of the mock. The facts:
+docs/reference/entra.md §2 (metadata) and §6 (certificates).
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@
 way on Entra's pages (password done; the code or "Stay signed in?" still to answer).
 `SignedInUser`: who signed in, when (AuthnInstant survives reuse) and how (authentication
 methods), plus the session's participants: each app that received a token, with the NameID and
-SessionIndex it got, so a single logout can send each of them a LogoutRequest (Entra's
-single sign-out). `BrowserSession` holds all of them; `views/browser.py` is the one place that
-reads and writes it from the Flask session.
+SessionIndex it got, so a single logout can send each of them a LogoutRequest
+(docs/reference/entra.md §9). `BrowserSession` holds all of them; `views/browser.py` is the
+one place that reads and writes it from the Flask session.
 """
 
 from __future__ import annotations

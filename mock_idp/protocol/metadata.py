@@ -1,4 +1,5 @@
-"""Federation metadata in Entra's structure: an app's (`?appid=`), or the tenant-wide one."""
+"""Federation metadata in Entra's structure: an app's (`?appid=`), or the tenant-wide one
+(docs/reference/entra.md §2, §2.1)."""
 
 from __future__ import annotations
 
