@@ -161,3 +161,15 @@ def test_the_admin_center_lists_filters_and_details_a_row(
 def test_the_sign_in_logs_page_needs_the_admin(idp: FlaskClient) -> None:
     response = idp.get("/admin/signins")
     assert response.status_code == 302 and "/admin/signin" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("upn", ["Alex.Wilber@contoso.com", "Megan.Bowen@contoso.com"])
+def test_users_refused_by_trakstar_are_successes_at_entra(
+    idp: FlaskClient, idp_state: IdpState, upn: str
+) -> None:
+    """Alex (no Trakstar account) and Megan (deactivated there): Entra issued a token, so
+    the row says success; the refusal is Trakstar's, in its own log."""
+    posted = attempt(idp, upn)
+    assert 'name="SAMLResponse"' in posted.text
+    (row,) = rows(idp, idp_state, f"?$filter=userPrincipalName eq '{upn}'")
+    assert row["status"]["errorCode"] == 0 and row["appDisplayName"] == "Trakstar"
