@@ -79,6 +79,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     csrf.exempt(saml2.saml2_post)
     portal_blueprints.register(app, csrf)  # admin center, My Apps, automation API
     errors.register_error_pages(app)
+    federation.canonical_paths(app)  # Entra's endpoint paths match without regard to case
     # The fault catalogue; its control API and Scenario menu exist in test mode only.
     faults.install(app, app.extensions["mock_idp"])
     if config.test_mode:

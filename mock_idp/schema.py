@@ -26,6 +26,7 @@ Fields marked `special` are read and written by the loader and the export themse
 
 from __future__ import annotations
 
+import base64
 import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,20 @@ def one_of(*allowed: str) -> Callable[[Any], Any]:
     return check
 
 
+def totp_secret(value: Any) -> Any:
+    """A base32 secret of at least 112 bits, as authenticator apps take it; spaces ignored."""
+    secret = str(value).replace(" ", "").upper()
+    if not secret:
+        return ""
+    try:
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    except ValueError as exc:
+        raise InvalidValue(f"is not base32 ({exc}).") from exc
+    if len(key) * 8 < 112:  # pyotp's floor; RFC 4226 asks for 128 bits and recommends 160
+        raise InvalidValue("must be at least 112 bits (23 base32 characters).")
+    return secret
+
+
 TENANT: tuple[Field, ...] = (
     Field(key="tenant.id", attr="tenant_id", required=True, label="Tenant ID", graph="id"),
     Field(key="tenant.name", attr="name", required=True, label="Name", graph="displayName"),
@@ -93,7 +108,13 @@ TENANT: tuple[Field, ...] = (
     ),
     Field(key="admin.upn", attr="admin_upn", label="Admin account"),
     Field(key="admin.password", attr="admin_password", label="Admin password"),
-)
+    Field(key="sign_in.show_keep_signed_in", attr="show_keep_signed_in", kind="flag",
+          default=True, label="Show option to remain signed in"),
+    Field(key="sign_in.lockout_threshold", attr="lockout_threshold", kind="int", default=10,
+          label="Lockout threshold", check=at_least(1)),
+    Field(key="sign_in.lockout_duration_seconds", attr="lockout_duration_seconds", kind="int",
+          default=60, label="Lockout duration in seconds", check=at_least(1)),
+)  # fmt: skip
 
 GROUP: tuple[Field, ...] = (
     Field(key="object_id", attr="object_id", label="Object ID", graph="id"),
@@ -113,6 +134,7 @@ USER: tuple[Field, ...] = (
     Field(key="password", attr="password", required=True),
     Field(key="enabled", attr="enabled", kind="flag", default=True, graph="accountEnabled"),
     Field(key="mfa", attr="mfa", kind="flag", default=False),
+    Field(key="totp_secret", attr="totp_secret", label="TOTP secret", check=totp_secret),
     Field(key="groups", kind="texts", special=True),  # group IDs without a [[groups]] entry
 )  # fmt: skip
 

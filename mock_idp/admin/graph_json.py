@@ -87,7 +87,12 @@ def service_principal(app: EnterpriseApp) -> Json:
         "servicePrincipalNames": [*app.identifiers, app.app_id],
         "servicePrincipalType": "Application",
         "tags": [INTEGRATED_APP] + ([] if app.visible else [HIDE_APP]),
-        "keyCredentials": [key_credential(c) for c in app.certificates],
+        # Per certificate, as addTokenSigningCertificate documents it: the private key (Sign),
+        # the public key (Verify) and the password that opens the PFX, one customKeyIdentifier.
+        "keyCredentials": [
+            k for c in app.certificates for k in (signing_key(c), key_credential(c))
+        ],
+        "passwordCredentials": [password_credential(c) for c in app.certificates],
     }
 
 
@@ -113,6 +118,29 @@ def key_credential(cert: SigningCertificate) -> Json:
         "type": "AsymmetricX509Cert",
         "usage": "Verify",
         "key": None,
+    }
+
+
+def _sign_key_id(cert: SigningCertificate) -> str:
+    """The private key's keyId, shared with its passwordCredential (Graph's rule)."""
+    digest = hashlib.sha256(b"sign|" + cert.pair.cert_der).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def signing_key(cert: SigningCertificate) -> Json:
+    return {**key_credential(cert), "keyId": _sign_key_id(cert), "usage": "Sign"}
+
+
+def password_credential(cert: SigningCertificate) -> Json:
+    x509 = cert.pair.cert
+    return {
+        "customKeyIdentifier": _custom_key_identifier(cert),
+        "displayName": x509.subject.rfc4514_string(),
+        "endDateTime": graph_time(x509.not_valid_after_utc),
+        "hint": None,
+        "keyId": _sign_key_id(cert),
+        "secretText": None,
+        "startDateTime": graph_time(x509.not_valid_before_utc),
     }
 
 

@@ -3,23 +3,26 @@
 It works on the page an SP has just sent to the mock: it enters the username and the password
 (by the names Entra's own pages use, `loginfmt`/`login` and `passwd`; Next and Sign in are
 `#idSIButton9`), answers "Stay signed in?" when the mock shows it (Yes `#idSIButton9`, No
-`#idBtn_Back`), enters a verification code when given one (`code=`) and the mock asks, and
-returns once the browser has left the mock. An error page of the mock
-(an AADSTS code) raises `SignInError` with its text.
+`#idBtn_Back`), enters the authenticator code on "Enter code" for a user with a TOTP secret
+(`totp_secret=`, the user's `totp_secret` in the tenant file; the code is computed at the mock's
+time when `now=` gives it, e.g. `EntraClient.now`), and returns once the browser has left the
+mock. An error page of the mock (an AADSTS code) raises `SignInError` with its text.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 USERNAME = "input[name=loginfmt], input[name=login]"
 PASSWORD = "input[name=passwd]"
 NEXT = "#idSIButton9"
 KMSI_NO = "#idBtn_Back"
-ERROR = "#aadsts, [role=alert]"
-CODE = "input[name=otc]"
+CODE = "#idTxtBx_SAOTCC_OTC"
 VERIFY = "#idSubmit_SAOTCC_Continue"
+ERROR = "#aadsts, [role=alert]"
 
 
 class SignInError(AssertionError):
@@ -33,10 +36,10 @@ def sign_in(
     password: str,
     *,
     stay_signed_in: bool = False,
-    code: str | None = None,
+    totp_secret: str | None = None,
+    now: Callable[[], datetime] | None = None,
     timeout: float = 15,
 ) -> None:
-    """`code`: the verification code, for a user the mock asks for one (MFA)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     ms = timeout * 1000
@@ -58,18 +61,26 @@ def sign_in(
             return
         except PlaywrightTimeout:
             pass
-        _raise_on_error(page)
-        if page.locator(CODE).count():
-            if code is None:
-                raise SignInError("the mock asks for a verification code: pass code=…")
-            page.locator(CODE).fill(code, timeout=ms)
+        if page.locator(KMSI_NO).count():
+            page.locator(NEXT if stay_signed_in else KMSI_NO).click(timeout=ms)
+            continue
+        if page.locator(CODE).count() and not page.locator(ERROR).count():
+            page.locator(CODE).fill(_code(totp_secret, now), timeout=ms)
             page.locator(VERIFY).click(timeout=ms)
             continue
-        if page.locator(KMSI_NO).count() and not page.locator(PASSWORD).count():
-            page.locator(NEXT if stay_signed_in else KMSI_NO).click(timeout=ms)  # "Stay signed in?"
-            continue
+        _raise_on_error(page)
         if time.monotonic() > deadline:
             raise SignInError(f"still on the mock after {timeout} s: {page.url}")
+
+
+def _code(secret: str | None, now: Callable[[], datetime] | None) -> str:
+    """The authenticator's code of the moment (RFC 6238), at the mock's time when known."""
+    if not secret:
+        raise SignInError("the mock asks for an authenticator code: pass totp_secret=")
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    return totp.at(now()) if now is not None else totp.now()
 
 
 def _raise_on_error(page: Any) -> None:

@@ -274,6 +274,8 @@ class EntraClient(AuditMixin):  # entra.audit(...): mock_idp/audit/client.py
         """Complete the mock's sign-in pages in Playwright (see `mock_idp.testing.browser`)."""
         from mock_idp.testing.browser import sign_in
 
+        if options.get("totp_secret"):  # the code of the mock's moment (it may have travelled)
+            options.setdefault("now", self.now)
         sign_in(page, self.url, upn, password, **options)
 
     def response(
