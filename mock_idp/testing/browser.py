@@ -38,8 +38,11 @@ def sign_in(
     stay_signed_in: bool = False,
     totp_secret: str | None = None,
     now: Callable[[], datetime] | None = None,
+    code: str | None = None,
     timeout: float = 15,
 ) -> None:
+    """`totp_secret`: the user's authenticator secret (the code is computed, at `now`); `code`:
+    a code to type as is (the fixed test code of a tenant user with `mfa = true`)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     ms = timeout * 1000
@@ -65,7 +68,7 @@ def sign_in(
             page.locator(NEXT if stay_signed_in else KMSI_NO).click(timeout=ms)
             continue
         if page.locator(CODE).count() and not page.locator(ERROR).count():
-            page.locator(CODE).fill(_code(totp_secret, now), timeout=ms)
+            page.locator(CODE).fill(code or _code(totp_secret, now), timeout=ms)
             page.locator(VERIFY).click(timeout=ms)
             continue
         _raise_on_error(page)
@@ -76,7 +79,7 @@ def sign_in(
 def _code(secret: str | None, now: Callable[[], datetime] | None) -> str:
     """The authenticator's code of the moment (RFC 6238), at the mock's time when known."""
     if not secret:
-        raise SignInError("the mock asks for an authenticator code: pass totp_secret=")
+        raise SignInError("the mock asks for a verification code: pass totp_secret= (or code=)")
     import pyotp
 
     totp = pyotp.TOTP(secret)
