@@ -15,6 +15,7 @@ from mock_idp.faults import runtime as faults
 from mock_idp.state import IdpState
 from mock_idp.tenant import Tenant, load_tenant
 from mock_idp.views import errors, federation, home, portal_blueprints, saml2
+from mock_idp.views import trace as tracer
 
 
 def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None) -> Flask:
@@ -47,5 +48,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     errors.register_error_pages(app)
     # The fault catalogue; its control API and Scenario menu exist in test mode only.
     faults.install(app, app.extensions["mock_idp"])
+    if config.trace:  # the SAML tracer (/trace/) and its recording hooks; step mode needs it
+        tracer.install(app)
     logging.getLogger("mock_idp").setLevel(logging.INFO)
     return app

@@ -1,0 +1,360 @@
+"""For each element of a SAML message that matters: what it is and where its value came from.
+
+`annotate` returns (element, Note) pairs; a Note is one line a trainer can read aloud, plus a
+check against the app's settings when there is one to make ("matches the Reply URL").
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from lxml import etree
+
+from mock_idp.protocol.xml import DS, SAML, SAMLP, parse_saml_time
+from mock_idp.trace.facts import AppFacts
+from mock_idp.trace.rules import rule_for
+
+Check = Literal["", "ok", "mismatch"]
+NS = {"samlp": SAMLP, "saml": SAML, "ds": DS}
+NO_CHECK: tuple[Check, str] = ("", "")
+BASIC = "Basic SAML Configuration"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Note:
+    label: str  # what a reader looks for: "Audience", "NameID", "Signing certificate"
+    value: str
+    text: str  # what it is ← where its value came from
+    check: Check = ""
+    check_text: str = ""
+
+
+Pairs = list[tuple[etree._Element, Note]]
+
+
+def annotate(root: etree._Element, facts: AppFacts | None, *, request_id: str | None) -> Pairs:
+    kind = etree.QName(root).localname
+    if kind == "AuthnRequest":
+        return _authn_request(root, facts)
+    if kind == "Response":
+        return _response(root, facts, request_id)
+    return _logout(root, kind)
+
+
+def _checked(ok: bool, good: str, bad: str) -> tuple[Check, str]:
+    return ("ok", good) if ok else ("mismatch", bad)
+
+
+def _authn_request(root: etree._Element, facts: AppFacts | None) -> Pairs:
+    pairs: Pairs = []
+    app = f"'{facts.name}'" if facts else "no app"
+    pairs.append((root, Note(
+        label="Request ID", value=root.get("ID", ""),
+        text="Made up by the SP; Entra echoes it as InResponseTo, the SP checks it came back",
+    )))  # fmt: skip
+    issuer = root.find("saml:Issuer", NS)
+    if issuer is not None:
+        value = (issuer.text or "").strip()
+        check, check_text = _checked(
+            facts is not None,
+            f"matched {app} by its Identifier ({BASIC})",
+            "no app has this Identifier: AADSTS700016",
+        )
+        pairs.append((issuer, Note(
+            label="Issuer", value=value,
+            text="The SP's entity ID → Entra finds the app whose Identifier (Entity ID) is "
+            "exactly this", check=check, check_text=check_text,
+        )))  # fmt: skip
+    acs = root.get("AssertionConsumerServiceURL")
+    replies = facts.reply_urls if facts else ()
+    if acs is not None:
+        check, check_text = _checked(
+            acs in replies,
+            f"is one of {app}'s Reply URLs: the Response goes here",
+            "is not one of the app's Reply URLs: AADSTS50011",
+        )
+        pairs.append((root, Note(
+            label="ACS URL", value=acs,
+            text=f"Where the SP wants the Response → Reply URL check ({BASIC})",
+            check=check, check_text=check_text,
+        )))  # fmt: skip
+    elif facts is not None:
+        default = replies[0] if replies else "(none: AADSTS900971)"
+        pairs.append((root, Note(
+            label="ACS URL", value="(not sent)",
+            text=f"No AssertionConsumerServiceURL → Entra uses the default Reply URL: {default}",
+        )))  # fmt: skip
+    for flag in ("ForceAuthn", "IsPassive"):
+        if root.get(flag) is not None:
+            pairs.append((root, Note(
+                label=flag, value=root.get(flag, ""),
+                text="true: sign in again even with a session" if flag == "ForceAuthn"
+                else "true: answer without any page, or fail (NoPassive)",
+            )))  # fmt: skip
+    policy = root.find("samlp:NameIDPolicy", NS)
+    if policy is not None:
+        pairs.append((policy, Note(
+            label="NameIDPolicy", value=policy.get("Format", "(no Format)"),
+            text="Requested NameID format; it wins over the app's configured "
+            "Name identifier format (Attributes & Claims)",
+        )))  # fmt: skip
+    context = root.find("samlp:RequestedAuthnContext", NS)
+    if context is not None:
+        classes = [(c.text or "").strip() for c in context.findall("saml:AuthnContextClassRef", NS)]
+        pairs.append((context, Note(
+            label="RequestedAuthnContext", value=", ".join(classes),
+            text="How the user must have signed in; Entra refuses what it cannot satisfy "
+            "(AADSTS75011)",
+        )))  # fmt: skip
+    signature = root.find("ds:Signature", NS)
+    if signature is not None:
+        pairs.append((signature, Note(
+            label="Request signature", value="signed",
+            text="Checked only when the app requires verification certificates (SAML Certificates)",
+        )))  # fmt: skip
+    return pairs
+
+
+def _response(root: etree._Element, facts: AppFacts | None, request_id: str | None) -> Pairs:
+    pairs: Pairs = []
+    replies = facts.reply_urls if facts else ()
+    destination = root.get("Destination")
+    if destination is not None:
+        pairs.append((root, _reply_note("Destination", destination, replies)))
+    pairs += _in_response_to(root, request_id)
+    issuer = root.find("saml:Issuer", NS)
+    if issuer is not None:
+        pairs.append((issuer, _issuer_note(issuer, facts)))
+    pairs += _status(root)
+    assertion = root.find("saml:Assertion", NS)
+    for signature in root.iter(f"{{{DS}}}Signature"):
+        pairs += _signature(signature, facts)
+    if assertion is None:
+        return pairs
+    pairs += _assertion(assertion, facts, request_id)
+    return pairs
+
+
+def _reply_note(label: str, value: str, replies: tuple[str, ...]) -> Note:
+    check, check_text = _checked(
+        value in replies, "matches a Reply URL of the app", "is not a Reply URL of the app"
+    )
+    return Note(
+        label=label, value=value,
+        text=f"Where the Response is posted ← the Reply URL that matched ({BASIC})",
+        check=check, check_text=check_text,
+    )  # fmt: skip
+
+
+def _issuer_note(issuer: etree._Element, facts: AppFacts | None) -> Note:
+    value = (issuer.text or "").strip()
+    check, check_text = NO_CHECK
+    if facts is not None:
+        check, check_text = _checked(
+            value == facts.issuer, "the tenant's identifier", "not this tenant's identifier"
+        )
+    return Note(
+        label="Issuer", value=value,
+        text="Who issued it ← the Microsoft Entra Identifier (Set up <app>), "
+        "pasted into the SP as the IdP's entity ID", check=check, check_text=check_text,
+    )  # fmt: skip
+
+
+def _in_response_to(element: etree._Element, request_id: str | None) -> Pairs:
+    value = element.get("InResponseTo")
+    if value is None:
+        return [(element, Note(
+            label="InResponseTo", value="(absent)",
+            text="No AuthnRequest to answer: IdP-initiated (My Apps, Test this application)",
+        ))]  # fmt: skip
+    check, check_text = NO_CHECK
+    if request_id is not None:
+        check, check_text = _checked(
+            value == request_id, "the AuthnRequest's ID", f"not the AuthnRequest's ID {request_id}"
+        )
+    return [(element, Note(
+        label="InResponseTo", value=value, text="← the ID of the AuthnRequest it answers",
+        check=check, check_text=check_text,
+    ))]  # fmt: skip
+
+
+def _status(root: etree._Element) -> Pairs:
+    code = root.find("samlp:Status/samlp:StatusCode", NS)
+    if code is None:
+        return []
+    pairs: Pairs = [(code, Note(
+        label="Status", value=code.get("Value", "").rsplit(":", 1)[-1],
+        text="Success, or why Entra refused (an error Response, unsigned, as Entra's)",
+    ))]  # fmt: skip
+    message = root.find("samlp:Status/samlp:StatusMessage", NS)
+    match = re.search(r"AADSTS(\d+)", message.text or "") if message is not None else None
+    if message is not None and match:
+        pairs.append((message, Note(
+            label="AADSTS", value=f"AADSTS{match.group(1)}",
+            text=f"The rule that fired: {rule_for(int(match.group(1)))}",
+        )))  # fmt: skip
+    return pairs
+
+
+def certificate_thumbprint(signature: etree._Element) -> str:
+    """SHA-1 of the embedded certificate's DER, uppercase hex, as Entra's portal shows it."""
+    cert = signature.find("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)
+    if cert is None or not (cert.text or "").strip():
+        return ""
+    try:
+        der = base64.b64decode("".join((cert.text or "").split()), validate=True)
+    except (binascii.Error, ValueError):
+        return ""
+    return hashlib.sha1(der, usedforsecurity=False).hexdigest().upper()
+
+
+def _signature(signature: etree._Element, facts: AppFacts | None) -> Pairs:
+    parent = signature.getparent()
+    signed = etree.QName(parent).localname if parent is not None else "?"
+    option = f" (Signing Option: {facts.signing_option})" if facts else ""
+    pairs: Pairs = [(signature, Note(
+        label="Signature", value=f"over the {signed}",
+        text=f"Entra signs the Assertion, the Response, or both{option} (SAML Certificates)",
+    ))]  # fmt: skip
+    thumbprint = certificate_thumbprint(signature)
+    cert = signature.find("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)
+    if thumbprint and cert is not None:
+        check, check_text = NO_CHECK
+        if facts is not None:
+            check, check_text = _checked(
+                thumbprint == facts.active_thumbprint,
+                "the app's active certificate",
+                "not the app's active certificate",
+            )
+        pairs.append((cert, Note(
+            label="Certificate thumbprint", value=thumbprint,
+            text="The signing certificate ← SAML Certificates (SAML Signing Certificate): the "
+            "Thumbprint there; the SP must trust this one", check=check, check_text=check_text,
+        )))  # fmt: skip
+    return pairs
+
+
+def _assertion(assertion: etree._Element, facts: AppFacts | None, request_id: str | None) -> Pairs:
+    pairs: Pairs = []
+    issuer = assertion.find("saml:Issuer", NS)
+    if issuer is not None:
+        pairs.append((issuer, _issuer_note(issuer, facts)))
+    name_id = assertion.find("saml:Subject/saml:NameID", NS)
+    if name_id is not None:
+        source = facts.name_id_source if facts else "the configured source"
+        pairs.append((name_id, Note(
+            label="NameID", value=(name_id.text or "").strip(),
+            text=f"Who signed in ← Attributes & Claims > Unique User Identifier (Name ID): "
+            f"{source}; the SP looks its user up by it",
+        )))  # fmt: skip
+        pairs.append((name_id, Note(
+            label="NameID Format", value=name_id.get("Format", ""),
+            text="← the Name identifier format (Attributes & Claims), unless the request's "
+            "NameIDPolicy asked for another",
+        )))  # fmt: skip
+    data = assertion.find("saml:Subject/saml:SubjectConfirmation/saml:SubjectConfirmationData", NS)
+    replies = facts.reply_urls if facts else ()
+    if data is not None:
+        if data.get("Recipient") is not None:
+            pairs.append((data, _reply_note("Recipient", data.get("Recipient", ""), replies)))
+        if data.get("InResponseTo") is not None:
+            pairs += _in_response_to(data, request_id)
+    pairs += _window(assertion)
+    audience = assertion.find("saml:Conditions/saml:AudienceRestriction/saml:Audience", NS)
+    if audience is not None:
+        value = (audience.text or "").strip()
+        identifiers = facts.identifiers if facts else ()
+        check, check_text = _checked(
+            value in identifiers, "the app's Identifier", "not an Identifier of the app"
+        )
+        pairs.append((audience, Note(
+            label="Audience", value=value,
+            text=f"Who the token is for ← the app's Identifier (Entity ID) ({BASIC})",
+            check=check if facts else "", check_text=check_text if facts else "",
+        )))  # fmt: skip
+    for attribute in assertion.iterfind("saml:AttributeStatement/saml:Attribute", NS):
+        pairs.append((attribute, _claim_note(attribute, facts)))
+    authn = assertion.find("saml:AuthnStatement", NS)
+    if authn is not None:
+        pairs.append((authn, Note(
+            label="AuthnInstant", value=authn.get("AuthnInstant", ""),
+            text="When the user signed in; kept when Entra's session is reused",
+        )))  # fmt: skip
+        pairs.append((authn, Note(
+            label="SessionIndex", value=authn.get("SessionIndex", ""),
+            text="← the Assertion ID; names this session in a single sign-out",
+        )))  # fmt: skip
+    return pairs
+
+
+def _minutes(later: str, earlier: str) -> str:
+    try:
+        delta: timedelta = parse_saml_time(later) - parse_saml_time(earlier)
+    except ValueError:
+        return ""
+    return f"{delta.total_seconds() / 60:+.0f} min from IssueInstant"
+
+
+def _window(assertion: etree._Element) -> Pairs:
+    issued = assertion.get("IssueInstant", "")
+    conditions = assertion.find("saml:Conditions", NS)
+    if conditions is None:
+        return []
+    pairs: Pairs = []
+    for attr, text in (
+        ("NotBefore", "Valid from ← 5 minutes before issue (clock skew allowance)"),
+        ("NotOnOrAfter", "Valid until ← 60 minutes after issue (Entra's token lifetime)"),
+    ):
+        if conditions.get(attr) is not None:
+            value = conditions.get(attr, "")
+            pairs.append((conditions, Note(
+                label=attr, value=value, text=text, check_text=_minutes(value, issued),
+            )))  # fmt: skip
+    return pairs
+
+
+def _claim_note(attribute: etree._Element, facts: AppFacts | None) -> Note:
+    name = attribute.get("Name", "")
+    values = [(v.text or "") for v in attribute.findall("saml:AttributeValue", NS)]
+    source = facts.rule_for(name) if facts else None
+    if source:
+        text = f"← claim rule (Attributes & Claims): {source}"
+    elif name.startswith("http://schemas.microsoft.com/"):
+        text = "← always sent by Entra (a restricted claim: tenant, object ID, sign-in method…)"
+    else:
+        text = "← a claim rule of the app (Attributes & Claims)"
+    return Note(label=f"Attribute {name.rsplit('/', 1)[-1]}", value=", ".join(values), text=text)
+
+
+def _logout(root: etree._Element, kind: str) -> Pairs:
+    pairs: Pairs = [(root, Note(
+        label=f"{kind} ID", value=root.get("ID", ""), text="Made up by its sender",
+    ))]  # fmt: skip
+    issuer = root.find("saml:Issuer", NS)
+    if issuer is not None:
+        pairs.append((issuer, Note(
+            label="Issuer", value=(issuer.text or "").strip(),
+            text="Who sends it: the SP's entity ID, or Entra's identifier",
+        )))  # fmt: skip
+    name_id = root.find("saml:NameID", NS)
+    if name_id is not None:
+        pairs.append((name_id, Note(
+            label="NameID", value=(name_id.text or "").strip(),
+            text="Who signs out: the NameID Entra sent this app",
+        )))  # fmt: skip
+    index = root.find("samlp:SessionIndex", NS)
+    if index is not None:
+        pairs.append((index, Note(
+            label="SessionIndex", value=(index.text or "").strip(),
+            text="Which session ← the SessionIndex of the Assertion",
+        )))  # fmt: skip
+    if root.get("InResponseTo") is not None:
+        pairs += _in_response_to(root, None)
+    pairs += _status(root)
+    return pairs
