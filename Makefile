@@ -22,6 +22,7 @@ help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  Variables: SP_URL (default http://localhost:8000), IDP_URL (default http://127.0.0.1:8001),"
 	@echo "             TEST_MODE=1 (make run: the mock's Scenario menu and control API)"
+	@echo "             STEP=1 (make run: the tracer's step mode, stops before each Response is posted)"
 
 $(STAMP): pyproject.toml
 	@scripts/system-deps.sh xmlsec1
@@ -36,7 +37,7 @@ certs: $(STAMP) ## Generate the test-only keys into certs/ (kept when present)
 	@$(PY) -m certs
 
 run: setup ## Start the mock Entra ID and the Trakstar clone with the default tenant (Ctrl-C stops both)
-	@TEST_MODE=$(TEST_MODE) $(PY) -m devserver
+	@TEST_MODE=$(TEST_MODE) STEP=$(STEP) $(PY) -m devserver
 
 lint: $(STAMP) ## ruff
 	@$(VENV)/bin/ruff check .

@@ -19,12 +19,16 @@ def main() -> int:
     idp_url = os.environ.get("IDP_URL", "http://127.0.0.1:8001").rstrip("/")
     token = os.environ.get("MOCK_IDP_API_TOKEN") or secrets.token_urlsafe(24)
     test_mode = os.environ.get("TEST_MODE") in ("1", "true", "yes")
+    # The SAML tracer is on in `make run` (MOCK_IDP_TRACE=0 turns it off); STEP=1: step mode.
+    trace = os.environ.get("MOCK_IDP_TRACE") or "1"
+    traced = trace.strip().lower() in ("1", "true", "yes", "on")
+    step = "1" if os.environ.get("STEP") in ("1", "true", "yes") else ""
     logs = ROOT / "instance" / "logs"
     apps = both_apps(
         sp_url=sp_url,
         idp_url=idp_url,
         log_dir=logs,
-        env={"MOCK_IDP_API_TOKEN": token},
+        env={"MOCK_IDP_API_TOKEN": token, "MOCK_IDP_TRACE": trace, "MOCK_IDP_STEP": step},
         test_mode=test_mode,
     )
 
@@ -47,6 +51,7 @@ def main() -> int:
                 logs=logs.relative_to(ROOT),
                 token=token,
             )
+            + (TRACE_BANNER.format(idp=idp_url, step="on" if step else "off") if traced else "")
             + (TEST_MODE_BANNER.format(idp=idp_url) if test_mode else ""),
             flush=True,
         )
@@ -83,6 +88,10 @@ Ready in {seconds:.1f}s.
   Logs                   {logs}/
 
 Ctrl-C stops both.
+"""
+
+TRACE_BANNER = """SAML tracer: {idp}/trace/ (step mode {step}; `make run STEP=1` or the switch there
+stops Entra's auto-post page so you can read the Response before it goes).
 """
 
 TEST_MODE_BANNER = """Test mode: the mock's password page has a Scenario menu (an attack or fault
