@@ -16,7 +16,7 @@ ifdef IDP_URL
 export IDP_URL
 endif
 
-.PHONY: help setup run test lint typecheck unit e2e bench certs clean browser
+.PHONY: help setup run test lint typecheck unit e2e bench certs clean browser docs
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,5 +62,9 @@ test: setup lint typecheck browser ## Everything: ruff, mypy, fast tests and e2e
 bench: setup ## Benchmarks (ratios against a baseline measured in the same run)
 	@$(PY) -m bench
 
+docs: $(STAMP) ## Build the docs site into site/ (strict: a broken link or missing page fails)
+	@NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+	@echo "Docs built: site/index.html (preview: $(VENV)/bin/mkdocs serve)"
+
 clean: ## Remove the venv, generated keys and the SP database
-	rm -rf $(VENV) instance certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance site certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache

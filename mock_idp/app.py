@@ -10,10 +10,14 @@ from datetime import UTC, datetime
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from mock_idp import http_policy
 from mock_idp.config import IdpConfig
 from mock_idp.faults import runtime as faults
+from mock_idp.server_sessions import ServerSessionInterface
 from mock_idp.state import IdpState
+from mock_idp.store import Store
 from mock_idp.tenant import Tenant, load_tenant
+from mock_idp.tenant_sync import TenantSync
 from mock_idp.views import errors, federation, home, portal_blueprints, saml2
 from mock_idp.views import trace as tracer
 
@@ -37,7 +41,23 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
         tenant = load_tenant(
             config.tenant_file, substitutions=config.substitutions(), now=datetime.now(UTC)
         )
-    app.extensions["mock_idp"] = IdpState(config=config, tenant=tenant)
+    store = Store(config.store_path)
+    if config.store_path is not None:
+        # Several workers: one secret and one API token for all of them, chosen by the first.
+        app.config["SECRET_KEY"] = store.setdefault(
+            "config", "secret_key", app.config["SECRET_KEY"]
+        )
+        config = replace(
+            config, api_token=store.setdefault("config", "api_token", config.api_token)
+        )
+    state = IdpState(config=config, tenant=tenant, store=store)
+    app.extensions["mock_idp"] = state
+    # Server-side sessions: a sign-out ends every copy of the cookie (mock_idp/server_sessions).
+    # The clock is read through the state, so a test that swaps or moves it expires sessions.
+    app.session_interface = ServerSessionInterface(state.store, lambda: state.clock())
+    http_policy.install(app, config.base_url)
+    if config.store_path is not None:
+        TenantSync(state, config.store_path.with_suffix(".lock")).install(app)
 
     csrf = CSRFProtect(app)
     for blueprint in (home.bp, saml2.bp, federation.bp):

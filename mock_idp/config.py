@@ -31,6 +31,8 @@ class IdpConfig:
     # turns it on; `step` stops the auto-post page before it posts (needs `trace`).
     trace: bool = False
     step: bool = False
+    # The SQLite file every worker shares (`mock-entra serve --workers N`); None: in memory.
+    store_path: Path | None = None
 
     @property
     def port(self) -> int:
@@ -58,6 +60,9 @@ class IdpConfig:
             "api_token": os.environ.get("MOCK_IDP_API_TOKEN", ""),
             "trace": _flag(os.environ.get("MOCK_IDP_TRACE", "")),
             "step": _flag(os.environ.get("MOCK_IDP_STEP", "")),
+            "store_path": Path(os.environ["MOCK_IDP_STORE"])
+            if os.environ.get("MOCK_IDP_STORE")
+            else None,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

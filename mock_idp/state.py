@@ -1,4 +1,4 @@
-"""What one running mock holds: its config, the tenant, and the injected clock and ID source."""
+"""What one running mock holds: its config, the tenant, its store, the injected clock and IDs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from mock_idp.config import IdpConfig
+from mock_idp.store import Store
 from mock_idp.tenant import Tenant
 
 
@@ -28,6 +29,8 @@ class IdpState:
     tenant: Tenant
     clock: Callable[[], datetime] = field(default=utc_now)
     new_id: Callable[[], str] = field(default=entra_id)
+    # Sessions, counters and logs every worker of this mock sees (mock_idp/store.py).
+    store: Store = field(default_factory=Store)
 
     def saml2_url(self) -> str:
         return f"{self.config.base_url}/{self.tenant.tenant_id}/saml2"

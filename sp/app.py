@@ -7,7 +7,7 @@ import logging
 from flask import Flask, session
 from flask_wtf.csrf import CSRFProtect
 
-from sp import cli
+from sp import cli, web_guard
 from sp.config import SpConfig
 from sp.db import get_db, init_db
 from sp.members import Member, load_member, login_manager
@@ -32,6 +32,7 @@ def create_app(config: SpConfig | None = None) -> Flask:
     )
     app.extensions["sp"] = SpState(config=config, clients=ClientCache(config))
     init_db(app, config.database_url)
+    web_guard.install(app, config.base_url)  # Host allow-list, anti-framing headers
 
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)

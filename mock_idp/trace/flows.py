@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
+
+from mock_idp.store import Store
 
 LOG = "trace"
 FLOWS = "trace-flows"  # one record per flow: its sequence number is the flow's ID
@@ -18,18 +20,6 @@ SETTINGS = "trace-settings"
 KEEP_HOPS = 500  # the trace is bounded: older hops fall off
 
 Record = dict[str, Any]
-
-
-class Store(Protocol):
-    """The part of the mock's shared store (every worker sees it) the tracer uses."""
-
-    def append(self, log: str, record: Record, keep: int = ...) -> int: ...
-
-    def tail(self, log: str, limit: int, before: int | None = None) -> list[tuple[int, Record]]: ...
-
-    def get(self, kind: str, key: str) -> Any: ...
-
-    def put(self, kind: str, key: str, value: Any) -> None: ...
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

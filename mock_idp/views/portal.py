@@ -1,7 +1,7 @@
 """The admin center: its sign-in (the tenant's `[admin]` account), its guard and its home page.
 
-The admin's session (`session["admin"]`) is separate from an end user's SSO session
-(`session["user"]`): signing in here signs nobody in to an application.
+The admin's session (`mock_idp.admin_sessions`, its own SameSite=Lax cookie) is separate from
+an end user's SSO session (`session["user"]`): signing in here signs nobody in to an application.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from mock_idp import admin_sessions
 from mock_idp.admin.errors import AdminError
 from mock_idp.state import get_state
 from mock_idp.tenant import Tenant
@@ -26,7 +27,7 @@ BAD_CREDENTIALS = "Your account or password is incorrect."
 def signed_in_admin() -> str | None:
     """The admin's UPN while it is still the tenant's admin (a reset may change it)."""
     tenant = get_state().tenant
-    upn = session.get("admin")
+    upn = admin_sessions.current_upn()
     if upn and tenant.admin_upn and upn == tenant.admin_upn.casefold():
         return str(upn)
     return None
@@ -87,13 +88,13 @@ def sign_in_post() -> Response | tuple[str, int]:
         return page(
             "portal/signin.html", 401, login=login, next=_next_path(), error=BAD_CREDENTIALS
         )
-    session["admin"] = tenant.admin_upn.casefold()
+    admin_sessions.start(tenant.admin_upn.casefold())
     return redirect(_next_path() or url_for("portal.home"))
 
 
 @bp.post("/signout")
 def sign_out() -> Response:
-    session.pop("admin", None)
+    admin_sessions.end()
     return redirect(url_for("portal.sign_in"))
 
 

@@ -13,14 +13,14 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, g, render_template, request, session
 from werkzeug.wrappers import Response
 
 from mock_idp.state import IdpState, get_state
+from mock_idp.store import Store
 from mock_idp.trace import flows
 from mock_idp.trace.explain import explain
 from mock_idp.trace.facts import app_for, facts_of
-from mock_idp.trace.memory import MemoryStore
 from mock_idp.trace.messages import PARAMS, AutoPost, aadsts_code, auto_post, decode, in_query
 from mock_idp.trace.rules import rule_for
 
@@ -34,13 +34,9 @@ def install(app: Flask) -> None:
     app.after_request(_finished)
 
 
-def trace_store(state: IdpState) -> flows.Store:
-    """The mock's shared store (every worker sees it); an in-process one when it has none."""
-    shared: flows.Store | None = getattr(state, "store", None)
-    if shared is not None:
-        return shared
-    store: flows.Store = current_app.extensions.setdefault("mock_idp_trace", MemoryStore())
-    return store
+def trace_store(state: IdpState) -> Store:
+    """The mock's shared store: every worker records into, and reads, the same trace."""
+    return state.store
 
 
 def _started() -> None:

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sp.saml import errors
-from sp.saml.identity import TENANT_CLAIM, VerifiedResponse
-
-BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+from sp.saml.constants import BEARER, TENANT_CLAIM
+from sp.saml.identity import VerifiedResponse
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

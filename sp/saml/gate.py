@@ -15,33 +15,22 @@ from dataclasses import dataclass
 from lxml import etree
 
 from sp.saml import errors
+from sp.saml.constants import (
+    DIGEST_METHODS,
+    DS,
+    EXC_C14N,
+    SAML,
+    SAMLP,
+    SIGNATURE_METHODS,
+    SUCCESS,
+    TRANSFORMS,
+)
 
 MAX_FORM_BYTES = 512 * 1024  # the whole POST body (Flask MAX_CONTENT_LENGTH)
 MAX_XML_BYTES = 256 * 1024  # the decoded response; Entra's are ~5–10 KB
 
-SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
-SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
-DS = "http://www.w3.org/2000/09/xmldsig#"
-EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-SIGNATURE_METHODS = frozenset(
-    {
-        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
-        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
-    }
-)
-DIGEST_METHODS = frozenset(
-    {
-        "http://www.w3.org/2001/04/xmlenc#sha256",
-        "http://www.w3.org/2001/04/xmldsig-more#sha384",
-        "http://www.w3.org/2001/04/xmlenc#sha512",
-    }
-)
-TRANSFORMS = frozenset({ENVELOPED, EXC_C14N})
 _BASE64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
 _AADSTS = re.compile(r"\bAADSTS\d{5,8}\b")  # only the code is shown: the message is unsigned
-SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
 
 _PARSER = etree.XMLParser(
     resolve_entities=False,

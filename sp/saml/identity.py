@@ -11,7 +11,6 @@ from datetime import datetime
 
 from cryptography import x509
 
-TENANT_CLAIM = "http://schemas.microsoft.com/identity/claims/tenantid"
 _ENTRA_ISSUER = re.compile(
     r"^https://sts\.windows\.net/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/$"
 )

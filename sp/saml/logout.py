@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session
 
 from sp.saml import errors, replay
 from sp.saml.client import IdpLogoutRequest, SamlClient
+from sp.saml.constants import SIGNATURE_METHODS, SUCCESS
 from sp.saml.identity import IdpSettings, entra_tenant_of, load_certificate
 
-SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
-SIG_ALGS: dict[str, hashes.HashAlgorithm] = {
-    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256": hashes.SHA256(),
-    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": hashes.SHA384(),
-    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512": hashes.SHA512(),
+_HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha256": hashes.SHA256(),
+    "sha384": hashes.SHA384(),
+    "sha512": hashes.SHA512(),
 }
 REQUEST_LIFETIME = timedelta(hours=1)  # replay-cache entry when a LogoutRequest has no expiry
 
@@ -66,8 +66,8 @@ def verify_redirect(raw_query: bytes, param: str, certificates: Sequence[str]) -
     for needed in (param, "SigAlg", "Signature"):
         if needed not in params:
             raise errors.LogoutRejected(f"unsigned or incomplete redirect: no {needed}")
-    digest = SIG_ALGS.get(unquote_plus(params["SigAlg"]))
-    if digest is None:
+    hash_name = SIGNATURE_METHODS.get(unquote_plus(params["SigAlg"]))
+    if hash_name is None:
         raise errors.DisallowedAlgorithm(f"SigAlg {unquote_plus(params['SigAlg'])!r}")
     signed = "&".join(f"{k}={params[k]}" for k in (param, "RelayState", "SigAlg") if k in params)
     try:
@@ -79,7 +79,7 @@ def verify_redirect(raw_query: bytes, param: str, certificates: Sequence[str]) -
         if not isinstance(key, rsa.RSAPublicKey):
             continue
         try:
-            key.verify(signature, signed.encode("ascii"), padding.PKCS1v15(), digest)
+            key.verify(signature, signed.encode("ascii"), padding.PKCS1v15(), _HASHES[hash_name])
         except InvalidSignature:
             continue
         return SignedRedirect(

@@ -27,30 +27,21 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from sp.saml.client import verify_enveloped
+from sp.saml.constants import (
+    BINDING_HTTP_REDIRECT as REDIRECT,
+)
+from sp.saml.constants import (
+    DIGEST_METHODS,
+    DS,
+    MD,
+    SIGNATURE_METHODS,
+    TRANSFORMS,
+)
 
 MAX_METADATA_BYTES = 256 * 1024  # Entra's app metadata is ~15 KB
 FETCH_TIMEOUT_SECONDS = 5.0
 
-MD = "urn:oasis:names:tc:SAML:2.0:metadata"
-DS = "http://www.w3.org/2000/09/xmldsig#"
-REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 _NODE = f"{MD}:EntityDescriptor"
-_SIGNATURE_METHODS = frozenset(
-    "http://www.w3.org/2001/04/xmldsig-more#rsa-" + bits for bits in ("sha256", "sha384", "sha512")
-)
-_DIGEST_METHODS = frozenset(
-    {
-        "http://www.w3.org/2001/04/xmlenc#sha256",
-        "http://www.w3.org/2001/04/xmldsig-more#sha384",
-        "http://www.w3.org/2001/04/xmlenc#sha512",
-    }
-)
-_TRANSFORMS = frozenset(
-    {
-        "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
-        "http://www.w3.org/2001/10/xml-exc-c14n#",
-    }
-)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _DOWNLOAD_AGAIN = "Download the Federation Metadata XML from Entra again."
 
@@ -141,10 +132,10 @@ def _check_signature_shape(root: etree._Element) -> str:
     transforms = {t.get("Algorithm") for t in references[0].iter(f"{{{DS}}}Transform")}
     if (
         method is None
-        or method.get("Algorithm") not in _SIGNATURE_METHODS
+        or method.get("Algorithm") not in SIGNATURE_METHODS
         or digest is None
-        or digest.get("Algorithm") not in _DIGEST_METHODS
-        or not transforms <= _TRANSFORMS
+        or digest.get("Algorithm") not in DIGEST_METHODS
+        or not transforms <= TRANSFORMS
     ):
         raise MetadataError(
             "The metadata is signed with an algorithm we do not accept (SHA-256 or stronger)."

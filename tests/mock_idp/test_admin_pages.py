@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from mock_idp.app import create_app
 from mock_idp.config import TENANTS_DIR, IdpConfig
@@ -58,8 +59,10 @@ def alert(html: str) -> str:
     return found.group(1).replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
 
 
-def end_user_signs_in(client: FlaskClient, upn: str = "B.Simon@contoso.com") -> object:
-    return client.post(f"/{TENANT_ID}/login/password", data={"login": upn, "passwd": "Passw0rd!"})
+def end_user_signs_in(
+    client: FlaskClient, upn: str = "B.Simon@contoso.com", password: str = "Passw0rd!"
+) -> TestResponse:
+    return client.post(f"/{TENANT_ID}/login/password", data={"login": upn, "passwd": password})
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from mock_idp.app import create_app
 from mock_idp.certificates import SigningPair
 from mock_idp.config import IdpConfig
 from mock_idp.state import IdpState
+from mock_idp.store import Store
 from mock_idp.trace import flows
-from mock_idp.trace.memory import MemoryStore
 from mock_idp.trace.messages import auto_post, decode
 from mock_idp.views.trace_recorder import trace_store
 from tests.conftest import CERTS, IDP_URL, SP_URL
@@ -226,11 +226,11 @@ def test_without_the_tracer_nothing_is_recorded_or_served(idp_app: Flask) -> Non
     client = idp_app.test_client()
     sign_in(client)
     assert client.get("/trace/").status_code == 404
-    assert "mock_idp_trace" not in idp_app.extensions
+    assert idp_app.extensions["mock_idp"].store.tail(flows.LOG, 10) == []
 
 
 def test_the_trace_is_bounded_and_newest_first() -> None:
-    store = MemoryStore()
+    store = Store()
     for n in range(flows.KEEP_HOPS + 20):
         flows.record(store, [{"flow": f"f{n // 2}", "at": f"2026-11-30T00:00:{n % 60:02d}"}])
     recent = flows.recent(store)

@@ -1,0 +1,113 @@
+"""Server-side sessions for the mock: the cookie holds a random ID, the data lives in the store.
+
+A signed client-side cookie outlives a sign-out: a copy saved before it still opens the
+session. Here the cookie names a record in `mock_idp.store`, and clearing the session deletes
+that record, so every copy of the cookie dies with it. Every worker of one running mock reads
+the same records.
+
+Two cookies, as Entra keeps two kinds of session apart:
+- the end user's SSO session (`flask.session`, cookie `idp_session`): SameSite=None, because
+  an AuthnRequest POSTed cross-site must still find it; `session.permanent = True` (Entra's
+  "Stay signed in? Yes") makes the cookie outlive the browser, otherwise it is a browser-session
+  cookie;
+- the admin center's session (`admin_sessions`, cookie `idp_admin`): SameSite=Lax, so no other
+  site can drive the admin center from a hidden frame or a cross-site form.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import MutableMapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from mock_idp.store import Store
+
+SESSION_KIND = "session"
+# The keys that say who is signed in: when one changes, the session gets a new ID, so a cookie
+# copied before a sign-in or sign-out never shares the session that follows.
+IDENTITY_KEYS = ("user",)
+SESSION_LIFETIME = timedelta(hours=24)  # Entra's SSO session cookie, browser-session or KMSI
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ServerSession(CallbackDict[str, Any], SessionMixin):
+    """`flask.session`: a dict whose changes are saved to the store after the request."""
+
+    def __init__(self, initial: MutableMapping[str, Any] | None, sid: str | None) -> None:
+        def on_update(_: CallbackDict[str, Any]) -> None:
+            self.modified = True
+
+        super().__init__(initial, on_update)
+        self.sid = sid
+        self.modified = False
+        self.rotate = False
+        self.identity = self.identity_now()
+
+    def identity_now(self) -> tuple[object, ...]:
+        return tuple(self.get(key) for key in IDENTITY_KEYS)
+
+    def regenerate(self) -> None:
+        """Give this session a new ID (at sign-in: a cookie planted before it is worthless)."""
+        self.rotate = True
+        self.modified = True
+
+
+class ServerSessionInterface(SessionInterface):
+    """Flask's session API over `Store` records keyed by the cookie's random ID."""
+
+    def __init__(self, store: Store, clock: Any) -> None:
+        self._store = store
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        moment: datetime = self._clock()
+        return moment
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        sid = request.cookies.get(self.get_cookie_name(app), "")
+        if sid:
+            data = self._store.get(SESSION_KIND, sid, now=self._now())
+            if isinstance(data, dict):
+                return ServerSession(data.get("values") or {}, sid)
+        return ServerSession(None, None)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        assert isinstance(session, ServerSession)
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        if not session:
+            if session.sid is not None:
+                self._store.delete(SESSION_KIND, session.sid)
+                response.delete_cookie(name, domain=domain, path=path)
+            return
+        if not (session.modified or session.sid is None):
+            return
+        if session.identity != session.identity_now():
+            session.rotate = True
+        if session.sid is not None and session.rotate:
+            self._store.delete(SESSION_KIND, session.sid)
+            session.sid = None
+        session.sid = session.sid or new_session_id()
+        expires = self._now() + SESSION_LIFETIME
+        record = {"values": dict(session)}  # `permanent` is a key of the session itself
+        self._store.put(SESSION_KIND, session.sid, record, expires=expires)
+        response.set_cookie(
+            name,
+            session.sid,
+            # A permanent session survives the browser; otherwise a browser-session cookie.
+            max_age=int(SESSION_LIFETIME.total_seconds()) if session.permanent else None,
+            domain=domain,
+            path=path,
+            secure=self.get_cookie_secure(app),
+            httponly=True,
+            samesite=self.get_cookie_samesite(app),
+        )

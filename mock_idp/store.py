@@ -1,0 +1,178 @@
+"""Where a running mock keeps what every worker must see: sessions, counters, logs, the tenant.
+
+One SQLite database per running mock. A single process (tests, `make run`) uses a private
+in-memory database; `mock-entra serve --workers N` points every worker at one file
+(`IdpConfig.store_path`), opened in WAL mode so readers never wait for a writer.
+
+Two shapes cover everything the mock keeps at run time:
+- records: `(kind, key) -> JSON value`, optionally expiring (sessions, lockout counters, the
+  tenant snapshot);
+- logs: append-only, bounded, newest first on read (sign-in logs, the tracer).
+
+Why this is enough for a test IdP: it holds tens of users and a few sessions per test, every
+operation is one indexed statement (tens of microseconds), and SQLite serialises writers, which
+is the consistency a mock needs. It is not a production session store and does not pretend to be.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires TEXT,
+    PRIMARY KEY (kind, key)
+);
+CREATE TABLE IF NOT EXISTS logs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, log TEXT NOT NULL, record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_by_name ON logs (log, seq);
+"""
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+class Store:
+    """A small JSON store on SQLite, safe across threads and processes."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        # None: an in-memory database private to this Store (one connection, so it is one DB).
+        self._path = path
+        self._lock = threading.Lock()
+        self._pid = -1
+        self._connection: sqlite3.Connection | None = None
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._connection is None or self._pid != os.getpid():
+                # A forked worker must not reuse its parent's connection: open its own.
+                self._connection = self._open()
+                self._pid = os.getpid()
+            with self._connection:  # one transaction per operation
+                yield self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        target = ":memory:" if self._path is None else str(self._path)
+        connection = sqlite3.connect(target, check_same_thread=False, timeout=10.0)
+        if self._path is not None:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+        connection.executescript(_SCHEMA)
+        return connection
+
+    # -- records ---------------------------------------------------------------------------
+
+    def get(self, kind: str, key: str, *, now: datetime | None = None) -> Any | None:
+        """The value, or None when absent or expired at `now` (when given)."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT value, expires FROM records WHERE kind = ? AND key = ?", (kind, key)
+            ).fetchone()
+        if row is None:
+            return None
+        value, expires = row
+        if now is not None and expires is not None and expires <= now.isoformat():
+            return None
+        return json.loads(value)
+
+    def put(self, kind: str, key: str, value: Any, *, expires: datetime | None = None) -> None:
+        text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO records (kind, key, value, expires) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, "
+                "expires = excluded.expires",
+                (kind, key, text, _iso(expires)),
+            )
+
+    def setdefault(self, kind: str, key: str, value: Any) -> Any:
+        """The stored value, storing `value` first if there is none (first writer wins)."""
+        text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+        with self._db() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO records (kind, key, value) VALUES (?, ?, ?)",
+                (kind, key, text),
+            )
+            row = db.execute(
+                "SELECT value FROM records WHERE kind = ? AND key = ?", (kind, key)
+            ).fetchone()
+        return json.loads(row[0])
+
+    def delete(self, kind: str, key: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))
+
+    def items(self, kind: str, *, now: datetime | None = None) -> list[tuple[str, Any]]:
+        """Every unexpired `(key, value)` of one kind, by key."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT key, value, expires FROM records WHERE kind = ? ORDER BY key", (kind,)
+            ).fetchall()
+        moment = None if now is None else now.isoformat()
+        return [
+            (key, json.loads(value))
+            for key, value, expires in rows
+            if moment is None or expires is None or expires > moment
+        ]
+
+    def clear(self, kind: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM records WHERE kind = ?", (kind,))
+
+    def purge_expired(self, now: datetime) -> int:
+        with self._db() as db:
+            cursor = db.execute(
+                "DELETE FROM records WHERE expires IS NOT NULL AND expires <= ?",
+                (now.isoformat(),),
+            )
+        return cursor.rowcount
+
+    # -- logs ------------------------------------------------------------------------------
+
+    def append(self, log: str, record: Any, *, keep: int) -> int:
+        """Add `record` to `log`, keep only its newest `keep` entries; returns its number."""
+        text = json.dumps(record, separators=(",", ":"), sort_keys=True)
+        with self._db() as db:
+            cursor = db.execute("INSERT INTO logs (log, record) VALUES (?, ?)", (log, text))
+            seq = int(cursor.lastrowid or 0)
+            db.execute(
+                "DELETE FROM logs WHERE log = ? AND seq < (SELECT seq FROM logs WHERE log = ? "
+                "ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+                (log, log, max(keep, 1) - 1),
+            )
+        return seq
+
+    def tail(self, log: str, limit: int, *, before: int | None = None) -> list[tuple[int, Any]]:
+        """The newest `limit` entries of `log` (older than `before` when given), newest first."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT seq, record FROM logs WHERE log = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                (log, before if before is not None else 2**62, limit),
+            ).fetchall()
+        return [(int(seq), json.loads(record)) for seq, record in rows]
+
+    def entry(self, log: str, seq: int) -> Any | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT record FROM logs WHERE log = ? AND seq = ?", (log, seq)
+            ).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def clear_log(self, log: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM logs WHERE log = ?", (log,))

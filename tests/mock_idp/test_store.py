@@ -1,0 +1,57 @@
+"""The store every worker of one mock shares: records, expiry, bounded logs, across processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from mock_idp.store import Store
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_records_round_trip_and_expire() -> None:
+    store = Store()
+    store.put("session", "a", {"user": "b.simon"}, expires=NOW + timedelta(minutes=5))
+    store.put("session", "b", [1, 2])
+    assert store.get("session", "a", now=NOW) == {"user": "b.simon"}
+    assert store.get("session", "a", now=NOW + timedelta(minutes=5)) is None
+    assert store.items("session", now=NOW + timedelta(hours=1)) == [("b", [1, 2])]
+    store.delete("session", "b")
+    assert store.get("session", "b") is None
+    assert store.purge_expired(NOW + timedelta(hours=1)) == 1
+    assert store.items("session") == []
+
+
+def test_logs_are_bounded_per_log_and_read_newest_first() -> None:
+    store = Store()
+    for n in range(5):
+        store.append("trace", {"n": n}, keep=3)
+        store.append("signins", {"n": n}, keep=10)  # interleaved: each log keeps its own count
+    assert [r["n"] for _, r in store.tail("trace", 10)] == [4, 3, 2]
+    assert [r["n"] for _, r in store.tail("signins", 10)] == [4, 3, 2, 1, 0]
+    newest, second = store.tail("trace", 2)
+    assert store.tail("trace", 5, before=second[0]) == [store.tail("trace", 3)[2]]
+    assert store.entry("trace", newest[0]) == {"n": 4}
+    assert store.entry("signins", newest[0]) is None  # a number belongs to one log
+
+
+def _writer(path: Path, worker: int) -> None:
+    store = Store(path)
+    for n in range(20):
+        store.append("hits", {"worker": worker, "n": n}, keep=1000)
+        store.put("counter", f"{worker}-{n}", n)
+
+
+def test_two_processes_see_one_store(tmp_path: Path) -> None:
+    path = tmp_path / "mock.sqlite3"
+    workers = [multiprocessing.Process(target=_writer, args=(path, w)) for w in (1, 2)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    store = Store(path)
+    assert len(store.tail("hits", 100)) == 40
+    assert len(store.items("counter")) == 40
