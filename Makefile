@@ -16,7 +16,7 @@ ifdef IDP_URL
 export IDP_URL
 endif
 
-.PHONY: help setup run test lint typecheck unit e2e bench certs clean browser docs
+.PHONY: help setup run test lint typecheck unit e2e bench certs clean browser docs demo
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ test: setup lint typecheck browser ## Everything: ruff, mypy, fast tests and e2e
 
 bench: setup ## Benchmarks (ratios against a baseline measured in the same run)
 	@$(PY) -m bench
+
+demo: setup browser ## Walk the tutorial in Chromium; storyboard to instance/storyboard/ (HEADED=1 watches)
+	@HEADED=$(HEADED) $(PY) -m demo
 
 docs: $(STAMP) ## Build the docs site into site/ (strict: a broken link or missing page fails)
 	@NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet

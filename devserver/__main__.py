@@ -50,8 +50,10 @@ def main() -> int:
                 tenant=TENANT_ID,
                 logs=logs.relative_to(ROOT),
                 token=token,
+                tracer=TRACER_LINE.format(idp=idp_url, step="on" if step else "off")
+                if traced
+                else "",
             )
-            + (TRACE_BANNER.format(idp=idp_url, step="on" if step else "off") if traced else "")
             + (TEST_MODE_BANNER.format(idp=idp_url) if test_mode else ""),
             flush=True,
         )
@@ -85,13 +87,12 @@ Ready in {seconds:.1f}s.
   My Apps                {idp}/myapps/
   Login URL              {idp}/{tenant}/saml2
   Automation API token   {token}
-  Logs                   {logs}/
+{tracer}  Logs                   {logs}/
 
 Ctrl-C stops both.
 """
 
-TRACE_BANNER = """SAML tracer: {idp}/trace/ (step mode {step}; `make run STEP=1` or the switch there
-stops Entra's auto-post page so you can read the Response before it goes).
+TRACER_LINE = """  SAML tracer            {idp}/trace/  (step mode {step}: STEP=1 or its switch)
 """
 
 TEST_MODE_BANNER = """Test mode: the mock's password page has a Scenario menu (an attack or fault

@@ -35,6 +35,14 @@ class Tracer:
         ).click()
         expect(self.page.get_by_role("img", name="Sequence diagram")).to_be_visible()
 
+    def open_latest_flow(self, kind: str = "sign-in") -> None:
+        """The newest flow of this kind: its hops and messages."""
+        self.open()
+        rows = self.page.get_by_role("table", name="Recent flows").locator("tr.flow")
+        link = self.page.get_by_role("link", name=kind, exact=True)
+        rows.filter(has=link).first.get_by_role("link", name=kind, exact=True).click()
+        expect(self.page.get_by_role("table", name="Hops")).to_be_visible()
+
     def arrows(self) -> Locator:
         return self.page.get_by_role("img", name="Sequence diagram").locator("g.arrow")
 

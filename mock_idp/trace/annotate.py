@@ -159,9 +159,10 @@ def _issuer_note(issuer: etree._Element, facts: AppFacts | None) -> Note:
         check, check_text = _checked(
             value == facts.issuer, "the tenant's identifier", "not this tenant's identifier"
         )
+    app = facts.name if facts else "<app>"
     return Note(
         label="Issuer", value=value,
-        text="Who issued it ← the Microsoft Entra Identifier (Set up <app>), "
+        text=f"Who issued it ← the Microsoft Entra Identifier (Set up {app}), "
         "pasted into the SP as the IdP's entity ID", check=check, check_text=check_text,
     )  # fmt: skip
 
@@ -278,8 +279,17 @@ def _assertion(assertion: etree._Element, facts: AppFacts | None, request_id: st
             text=f"Who the token is for ← the app's Identifier (Entity ID) ({BASIC})",
             check=check if facts else "", check_text=check_text if facts else "",
         )))  # fmt: skip
+    sent = set()
     for attribute in assertion.iterfind("saml:AttributeStatement/saml:Attribute", NS):
+        sent.add(attribute.get("Name", ""))
         pairs.append((attribute, _claim_note(attribute, facts)))
+    statement = assertion.find("saml:AttributeStatement", NS)
+    for name, source in facts.claim_rules if facts and statement is not None else ():
+        if name not in sent:
+            pairs.append((statement, Note(
+                label=f"Attribute {name.rsplit('/', 1)[-1]} (not sent)", value="",
+                text=f"← claim rule {source}: this user has no value, so Entra leaves it out",
+            )))  # fmt: skip
     authn = assertion.find("saml:AuthnStatement", NS)
     if authn is not None:
         pairs.append((authn, Note(

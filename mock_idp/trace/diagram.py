@@ -16,7 +16,8 @@ LANES = ("Browser", "Trakstar (SP)", "Entra ID (mock)")
 LANE_X = (110, 420, 730)
 WIDTH = 860
 TOP = 70
-ROW = 54
+ROW = 50
+ANSWER = 34  # below the request arrow and its time line
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -43,8 +44,10 @@ def _lane(hop: Mapping[str, Any]) -> int:
 
 
 def _path(url: str) -> str:
+    """The path, long segments (a tenant ID) shortened, the query elided."""
     parts = urlsplit(url)
-    return parts.path + ("?…" if parts.query else "")
+    path = "/".join(s if len(s) <= 24 else f"{s[:8]}…" for s in parts.path.split("/"))
+    return path + ("?…" if parts.query else "")
 
 
 def layout(hops: Sequence[Mapping[str, Any]]) -> Diagram:
@@ -60,11 +63,12 @@ def layout(hops: Sequence[Mapping[str, Any]]) -> Diagram:
         unseen = "" if hop.get("seen", True) else " · not seen by the mock"
         arrows.append(Arrow(
             y=y, x1=LANE_X[0], x2=_lane(hop), seen=bool(hop.get("seen", True)), back=False,
-            label=f"{hop.get('method', 'GET')} {_path(str(hop.get('url', '')))}{carries}",
+            label=f"{hop.get('method', 'GET')} {_path(str(hop['url']))}{carries}"
+            if hop.get("url") else str(hop.get("label", "")),
             detail=f"{elapsed}{spent}{unseen}",
         ))  # fmt: skip
         if hop.get("status") is not None:
-            y += ROW // 2
+            y += ANSWER
             answer = str(hop["status"])
             if hop.get("error"):
                 answer += f" AADSTS{hop['error']['code']}"
