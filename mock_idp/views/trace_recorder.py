@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import Flask, g, render_template, request, session
 from werkzeug.wrappers import Response
 
+from mock_idp.protocol.xml import SAMLP
 from mock_idp.state import IdpState, get_state
 from mock_idp.store import Store
 from mock_idp.trace import flows
@@ -25,7 +26,11 @@ from mock_idp.trace.messages import PARAMS, AutoPost, aadsts_code, auto_post, de
 from mock_idp.trace.rules import rule_for
 
 log = logging.getLogger("mock_idp")
-STARTS = ("myapps.launch", "portal_sso.test")  # a launch starts a flow before any message
+# A launch starts a flow before any SAML message exists.
+STARTS = {
+    "myapps.launch": "My Apps tile (User access URL)",
+    "portal_sso.test": "Test this application",
+}
 LABELS = {"login": "Sign-in page", "password": "Password", "mfa": "Verification code"}
 
 
@@ -76,7 +81,15 @@ def _message(param: str, raw: str, relay_state: str | None, binding: str) -> dic
         "issuer": _text(root, "Issuer"),
         "audience": _text(root, "Audience"),
         "destination": root.get("Destination") if root is not None else None,
+        "aadsts": _aadsts(root),
     }
+
+
+def _aadsts(root: Any) -> int | None:
+    if root is None:
+        return None
+    found = root.find(f".//{{{SAMLP}}}StatusMessage")
+    return aadsts_code(found.text or "") if found is not None else None
 
 
 def _text(root: Any, local: str) -> str:
@@ -113,7 +126,8 @@ def _record(state: IdpState, response: Response) -> Response:
     starts = request.endpoint in STARTS or (
         message is not None and message["kind"] in ("AuthnRequest", "LogoutRequest")
     )
-    if not (starts or form or (open_flow and request.blueprint == "saml2") or message):
+    sign_in_page = _on_sign_in_pages(state)
+    if not (starts or form or (open_flow and sign_in_page) or message):
         return response
     now = state.clock()
     started = getattr(g, "trace_started", now)
@@ -125,8 +139,9 @@ def _record(state: IdpState, response: Response) -> Response:
     facts = _facts(state, message)
     if message and message["kind"] == "AuthnRequest":
         hops.append(_before(flow_id, started.isoformat(), state, facts))
-    code = aadsts_code(page) if page and request.blueprint == "saml2" else None
+    code = aadsts_code(page) if page and sign_in_page else None
     out = _outgoing(response, form)
+    code = code or _status_code(out)
     hop: dict[str, Any] = {
         "flow": flow_id,
         "at": started.isoformat(),
@@ -163,9 +178,23 @@ def _record(state: IdpState, response: Response) -> Response:
     return response
 
 
+def _on_sign_in_pages(state: IdpState) -> bool:
+    """Entra's endpoints under `/{tenant}/`: saml2 and the sign-in steps, whatever their names."""
+    first = request.path.strip("/").split("/", 1)[0].lower()
+    tenant = state.tenant
+    return request.blueprint == "saml2" or first in (tenant.tenant_id, tenant.domain.lower())
+
+
+def _status_code(message: dict[str, Any] | None) -> int | None:
+    """The AADSTS code of an error Response the browser carries to the app, if it is one."""
+    return message.get("aadsts") if message else None
+
+
 def _label(message: dict[str, Any] | None) -> str:
     if message:
         return f"{message['kind']} ({'Redirect' if message['binding'] == 'redirect' else 'POST'})"
+    if request.endpoint in STARTS:
+        return STARTS[request.endpoint]
     last = request.path.rstrip("/").rsplit("/", 1)[-1]
     return LABELS.get(last, request.path)
 

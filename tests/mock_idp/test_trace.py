@@ -242,3 +242,32 @@ def test_undecodable_messages_are_shown_with_the_reason() -> None:
     assert decode("%%%", param="SAMLRequest", binding="redirect").problem.startswith("not")
     bomb = base64.b64encode(b"<a>" + b"x" * 300_000 + b"</a>").decode()
     assert "larger" in decode(bomb, param="SAMLResponse", binding="post").problem
+
+
+def test_an_error_response_posted_to_the_app_names_its_code_and_rule(traced: Flask) -> None:
+    client = traced.test_client()
+    get(client, redirect_query(authn_request(attrs='IsPassive="true"')))  # no session: NoPassive
+    flow = only_flow(traced)
+    assert flow.outcome == "AADSTS50058" and flow.hops[-2]["label"] == "ACS (SAMLResponse)"
+    page = client.get(f"/trace/{flow.id}").get_data(as_text=True)
+    assert note_row(page, "Status")[0] == "Responder"
+    assert "IsPassive was asked and there is no session" in note_row(page, "AADSTS")[1]
+
+
+def test_a_launch_that_asks_to_sign_in_first_is_one_idp_initiated_flow(traced: Flask) -> None:
+    client = traced.test_client()
+    app = next(iter(traced.extensions["mock_idp"].tenant.apps.values()))
+    app.sign_on_url = ""
+    launch = client.get(f"/myapps/signin/Trakstar/{app.app_id}?tenantId={TENANT_ID}")
+    client.get(launch.headers["Location"])  # Entra's sign-in first
+    back = password_step(client)
+    assert "auto-post" not in back.get_data(as_text=True)
+    client.get(back.headers["Location"])  # the launch again, now signed in
+
+    flow = only_flow(traced)
+    assert flow.kind == "IdP-initiated" and flow.app == "Trakstar"
+    assert [h["label"] for h in flow.hops][-3:] == [
+        "My Apps tile (User access URL)",
+        "ACS (SAMLResponse)",
+        "the SP's next page",
+    ]
