@@ -14,7 +14,7 @@ from bench.stats import Result, paired
 from mock_idp import sso
 from mock_idp.config import IdpConfig
 from mock_idp.state import entra_id
-from mock_idp.tenant import load_tenant
+from mock_idp.tenant_file import load_tenant
 
 ROOT = Path(__file__).resolve().parent.parent
 SP_URL = "http://localhost:8000"

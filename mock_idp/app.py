@@ -16,7 +16,8 @@ from mock_idp.faults import runtime as faults
 from mock_idp.server_sessions import ServerSessionInterface
 from mock_idp.state import IdpState
 from mock_idp.store import Store
-from mock_idp.tenant import Tenant, load_tenant
+from mock_idp.tenant import Tenant
+from mock_idp.tenant_file import load_tenant
 from mock_idp.tenant_sync import TenantSync
 from mock_idp.views import errors, federation, home, portal_blueprints, saml2
 from mock_idp.views import trace as tracer
@@ -39,7 +40,10 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     )
     if tenant is None:
         tenant = load_tenant(
-            config.tenant_file, substitutions=config.substitutions(), now=datetime.now(UTC)
+            config.tenant_file,
+            substitutions=config.substitutions(),
+            now=datetime.now(UTC),
+            keys=config.key_folder(),
         )
     store = Store(config.store_path)
     if config.store_path is not None:
@@ -59,6 +63,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     if config.store_path is not None:
         TenantSync(state, config.store_path.with_suffix(".lock")).install(app)
 
+    app.jinja_env.filters["web_url"] = home.web_url
     csrf = CSRFProtect(app)
     for blueprint in (home.bp, saml2.bp, federation.bp):
         app.register_blueprint(blueprint)

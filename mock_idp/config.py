@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mock_idp.keys import KeyFolder
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 TENANTS_DIR = PACKAGE_DIR / "tenants"  # the packaged tenant files a reset may name
 DEFAULT_TENANT = TENANTS_DIR / "default.toml"
@@ -33,6 +35,8 @@ class IdpConfig:
     step: bool = False
     # The SQLite file every worker shares (`mock-entra serve --workers N`); None: in memory.
     store_path: Path | None = None
+    # Stable keys (mock_idp.keys): generated signing pairs are kept here; None: new each start.
+    keys_dir: Path | None = None
 
     @property
     def port(self) -> int:
@@ -66,6 +70,9 @@ class IdpConfig:
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+    def key_folder(self) -> KeyFolder | None:
+        return KeyFolder(self.keys_dir) if self.keys_dir else None
 
     def substitutions(self) -> dict[str, str]:
         """Placeholders a tenant file may use."""

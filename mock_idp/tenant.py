@@ -1,25 +1,18 @@
 """The tenant the mock serves: users, enterprise apps, assignments and signing certificates.
 
-Runtime changes (admin center, automation API) live in memory; `load_tenant` rebuilds the
-state from the config file, which is how a reset works.
+Runtime changes (admin center, automation API) live in memory; `mock_idp.tenant_file` builds
+a tenant from a tenant file (the keys are declared in `mock_idp.schema`), which is how a reset
+works.
 """
 
 from __future__ import annotations
 
 import threading
-import tomllib
-import uuid
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-from mock_idp import certificates
 from mock_idp.certificates import SigningPair
 from mock_idp.protocol.claims import DEFAULT_RULES, EMAIL_FORMAT, ClaimRule
 
@@ -27,7 +20,11 @@ SigningOption = Literal["assertion", "response", "both"]
 
 
 class TenantConfigError(ValueError):
-    """The tenant file is not valid; the message names the file and the field."""
+    """The tenant file is not valid; the message names the file and each field at fault."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems) or (message,)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -150,197 +147,11 @@ class Tenant:
         return next((a for a in self.apps.values() if identifier in a.identifiers), None)
 
 
-def load_tenant(path: Path, *, substitutions: Mapping[str, str], now: datetime) -> Tenant:
-    """Read a tenant file; `{NAME}` placeholders in strings are replaced from `substitutions`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TenantConfigError(f"{path}: {exc}") from exc
-    return parse_tenant(
-        text, source=str(path), base=path.parent, substitutions=substitutions, now=now
-    )
+def __getattr__(name: str) -> Any:
+    """`load_tenant` and `parse_tenant` moved to `mock_idp.tenant_file` (they apply the admin
+    center's rules, which import this model); still importable from here."""
+    if name in ("load_tenant", "parse_tenant"):
+        from mock_idp import tenant_file
 
-
-def parse_tenant(
-    text: str, *, source: str, base: Path, substitutions: Mapping[str, str], now: datetime
-) -> Tenant:
-    """A tenant from TOML text (a file, or an upload); relative paths resolve against `base`."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TenantConfigError(f"{source}: {exc}") from exc
-    data = _expand(raw, substitutions)
-    try:
-        return _build(data, base=base, now=now)
-    except KeyError as exc:
-        raise TenantConfigError(f"{source}: missing field {exc}") from exc
-    except (TypeError, ValueError, AttributeError, OSError) as exc:  # wrong types too
-        raise TenantConfigError(f"{source}: {exc}") from exc
-
-
-def _expand(value: Any, subs: Mapping[str, str]) -> Any:
-    if isinstance(value, str):
-        for name, replacement in subs.items():
-            value = value.replace("{" + name + "}", replacement)
-        return value
-    if isinstance(value, list):
-        return [_expand(v, subs) for v in value]
-    if isinstance(value, dict):
-        return {k: _expand(v, subs) for k, v in value.items()}
-    return value
-
-
-def _build(data: dict[str, Any], *, base: Path, now: datetime) -> Tenant:
-    meta = data["tenant"]
-    tenant = Tenant(
-        tenant_id=str(uuid.UUID(meta["id"])),
-        name=meta["name"],
-        domain=meta["domain"],
-        admin_upn=data.get("admin", {}).get("upn", ""),
-        admin_password=data.get("admin", {}).get("password", ""),
-        logout_issuer_host=_one_of(
-            meta.get("logout_issuer_host", "login.microsoftonline.com"),
-            ("login.microsoftonline.com", "sts.windows.net"),
-            "tenant.logout_issuer_host",
-        ),
-    )
-    for row in data.get("groups", []):
-        group = Group(
-            object_id=str(uuid.UUID(row.get("object_id") or str(uuid.uuid4()))),
-            display_name=row["display_name"],
-            description=row.get("description", ""),
-        )
-        if group.object_id in tenant.groups:
-            raise ValueError(f"two groups have the object ID {group.object_id!r}")
-        tenant.groups[group.object_id] = group
-    for row in data.get("users", []):
-        if tenant.user_by_upn(row["upn"]) is not None:
-            raise ValueError(f"two users have the userPrincipalName {row['upn']!r}")
-        user = User(
-            object_id=row.get("object_id") or str(uuid.uuid4()),
-            upn=row["upn"],
-            display_name=row.get("display_name", row["upn"]),
-            given_name=row.get("given_name", ""),
-            surname=row.get("surname", ""),
-            mail=row.get("mail", ""),
-            password=row["password"],
-            enabled=row.get("enabled", True),
-            groups=tuple(row.get("groups", ())),
-            mfa=row.get("mfa", False),
-        )
-        tenant.users[user.object_id] = user
-    _add_members(tenant, data.get("groups", []))
-    for row in data.get("apps", []):
-        app = _build_app(row, tenant, base=base, now=now)
-        for identifier in app.identifiers:
-            if tenant.app_by_identifier(identifier) is not None:
-                raise ValueError(f"two apps have the Identifier {identifier!r}")
-        tenant.apps[app.app_id] = app
-    return tenant
-
-
-def _add_members(tenant: Tenant, rows: list[dict[str, Any]]) -> None:
-    """`[[groups]] members = [UPN, …]` adds the group to each member's `groups`."""
-    for row, group_id in zip(rows, tenant.groups, strict=True):
-        for upn in row.get("members", []):
-            user = tenant.user_by_upn(upn)
-            if user is None:
-                raise ValueError(f"group {row['display_name']!r} has unknown member {upn!r}")
-            if group_id not in user.groups:
-                user.groups = (*user.groups, group_id)
-
-
-def _scenario(value: object) -> str | tuple[str, ...]:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ValueError(f"scenario must be a case name or a list of case names, not {value!r}")
-
-
-def _build_app(row: dict[str, Any], tenant: Tenant, *, base: Path, now: datetime) -> EnterpriseApp:
-    signing = row.get("signing", {})
-    name_id = row.get("name_id", {})
-    app = EnterpriseApp(
-        app_id=row.get("app_id") or str(uuid.uuid4()),
-        name=row["name"],
-        object_id=row.get("object_id") or str(uuid.uuid4()),
-        application_object_id=row.get("application_object_id") or str(uuid.uuid4()),
-        template=row.get("template"),
-        sso_mode=row.get("sso_mode", "saml"),
-        identifiers=list(row.get("identifiers", [])),
-        reply_urls=list(row.get("reply_urls", [])),
-        sign_on_url=row.get("sign_on_url", ""),
-        relay_state=row.get("relay_state", ""),
-        logout_url=row.get("logout_url", ""),
-        enabled=row.get("enabled", True),
-        assignment_required=row.get("assignment_required", True),
-        visible=row.get("visible", True),
-        signing_option=signing.get("option", "assertion"),
-        signing_algorithm=signing.get("algorithm", "sha256"),
-        name_id_source=name_id.get("source", "user.userprincipalname"),
-        name_id_format=name_id.get("format", EMAIL_FORMAT),
-        require_signed_requests=row.get("require_signed_requests", False),
-        verification_certificates=[
-            _pem_text(v, base=base) for v in row.get("verification_certificates", [])
-        ],
-        scenario=_scenario(row.get("scenario", "")),
-    )
-    if app.require_signed_requests and not app.verification_certificates:
-        raise ValueError(f"app {app.name!r} requires signed requests but has no certificate")
-    if "claims" in row:
-        app.claim_rules = [ClaimRule(name=c["name"], source=c["source"]) for c in row["claims"]]
-    for cert_row in row.get("certificates", [{"generate": True}]):
-        app.certificates.append(_load_certificate(cert_row, base=base, now=now))
-    if not app.certificates:
-        raise ValueError(f"app {app.name!r} has no signing certificate")
-    if sum(c.active for c in app.certificates) > 1:
-        raise ValueError(f"app {app.name!r} has more than one active certificate")
-    if not any(c.active for c in app.certificates):
-        app.certificates[0].active = True
-    for upn in row.get("assigned", []):
-        user = tenant.user_by_upn(upn)
-        if user is None:
-            raise ValueError(f"app {app.name!r} assigns unknown user {upn!r}")
-        app.assigned.add(user.object_id)
-    for group_ref in row.get("assigned_groups", []):
-        group = next(
-            (g for g in tenant.groups.values() if group_ref in (g.object_id, g.display_name)), None
-        )
-        if group is None:
-            raise ValueError(f"app {app.name!r} assigns unknown group {group_ref!r}")
-        app.assigned.add(group.object_id)
-    return app
-
-
-def _load_certificate(row: dict[str, Any], *, base: Path, now: datetime) -> SigningCertificate:
-    active = row.get("active", False)
-    if row.get("generate"):
-        return SigningCertificate(pair=certificates.generate(now), active=active)
-    if "key_pem" in row or "cert_pem" in row:
-        return SigningCertificate(pair=_pair_from_pem(row), active=active)
-    key_path, cert_path = base / row["key"], base / row["cert"]
-    pair = certificates.load(key_path, cert_path)
-    return SigningCertificate(pair=pair, active=active, source=(key_path, cert_path))
-
-
-def _pair_from_pem(row: dict[str, Any]) -> SigningPair:
-    """An inline pair, as the export writes generated certificates."""
-    key = serialization.load_pem_private_key(row["key_pem"].encode(), password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise ValueError("key_pem is not an RSA private key")
-    cert = x509.load_pem_x509_certificate(row["cert_pem"].encode())
-    return SigningPair(key=key, cert=cert)
-
-
-def _one_of(value: Any, allowed: tuple[str, ...], name: str) -> Any:
-    if value not in allowed:
-        raise ValueError(f"{name} is {value!r}; expected one of {', '.join(allowed)}")
-    return value
-
-
-def _pem_text(value: str, *, base: Path) -> str:
-    """A verification certificate: inline PEM, or a path to a PEM file; checked at load."""
-    text = value if value.lstrip().startswith("-----BEGIN") else (base / value).read_text()
-    x509.load_pem_x509_certificate(text.encode())
-    return text
+        return getattr(tenant_file, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,7 +24,8 @@ from flask import Flask, g, request
 
 from mock_idp.admin.export import export_toml, tenant_document
 from mock_idp.state import IdpState
-from mock_idp.tenant import Tenant, parse_tenant
+from mock_idp.tenant import Tenant
+from mock_idp.tenant_file import parse_tenant
 
 KIND = "tenant"
 WRITERS = ("portal", "graph", "harness", "mock")  # blueprints whose requests may change it
@@ -86,7 +87,7 @@ class TenantSync:
         tenant = parse_tenant(
             snapshot,
             source="the shared tenant",
-            base=Path("/"),
+            base=None,  # an export names no files: keys are inline
             substitutions={},
             now=self._state.clock(),
         )

@@ -12,11 +12,11 @@ uses as the Audience and as the ACS when a request names none.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from mock_idp.admin.errors import AlreadyExists, InvalidValue
+from mock_idp.admin.errors import AdminError, AlreadyExists, InvalidValue, raise_all
 from mock_idp.admin.gallery import template_by_key
 from mock_idp.tenant import EnterpriseApp, Tenant
 
@@ -56,7 +56,7 @@ def default_first(values: Sequence[str], default_index: int) -> tuple[str, ...]:
 def validate(
     config: BasicSamlConfig, app: EnterpriseApp, *, required: bool = True
 ) -> BasicSamlConfig:
-    """The config, trimmed, or the first rule it breaks.
+    """The config, trimmed, or every rule it breaks (one error per field, `Invalid` for more).
 
     `required=False` (Graph, which sets one property at a time) lets the Identifier and Reply
     URL lists be empty; the portal's form requires both.
@@ -68,17 +68,20 @@ def validate(
         relay_state=config.relay_state.strip(),
         logout_url=config.logout_url.strip(),
     )
-    _check_identifiers(config.identifiers, app, required=required)
-    _check_list(
-        config.reply_urls, "Reply URL (Assertion Consumer Service URL)", "reply_urls", required
-    )
-    for url in config.reply_urls:
-        check_url(url, "Reply URL", "reply_urls")
-    if config.sign_on_url:
-        check_url(config.sign_on_url, "Sign on URL", "sign_on_url")
-    if config.logout_url:
-        check_url(config.logout_url, "Logout Url", "logout_url")
-    _check_text(config.relay_state, "Relay State", "relay_state")
+    errors: list[AdminError] = []
+    checks: list[Callable[[], None]] = [
+        lambda: _check_identifiers(config.identifiers, app, required=required),
+        lambda: _check_reply_urls(config.reply_urls, required=required),
+        lambda: _check_optional_url(config.sign_on_url, "Sign on URL", "sign_on_url"),
+        lambda: _check_optional_url(config.logout_url, "Logout Url", "logout_url"),
+        lambda: _check_text(config.relay_state, "Relay State", "relay_state"),
+    ]
+    for check in checks:  # every field is checked, so a form can show each error by its field
+        try:
+            check()
+        except AdminError as error:
+            errors.append(error)
+    raise_all(errors)
     return config
 
 
@@ -102,6 +105,17 @@ def apply(
     app.relay_state = config.relay_state
     app.logout_url = config.logout_url
     return config
+
+
+def _check_reply_urls(reply_urls: tuple[str, ...], *, required: bool) -> None:
+    _check_list(reply_urls, "Reply URL (Assertion Consumer Service URL)", "reply_urls", required)
+    for url in reply_urls:
+        check_url(url, "Reply URL", "reply_urls")
+
+
+def _check_optional_url(url: str, label: str, field: str) -> None:
+    if url:
+        check_url(url, label, field)
 
 
 def _check_identifiers(identifiers: tuple[str, ...], app: EnterpriseApp, *, required: bool) -> None:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from mock_idp.admin.errors import AlreadyExists, InvalidValue, NotFound
+from mock_idp.admin.errors import AdminError, AlreadyExists, InvalidValue, NotFound, raise_all
 from mock_idp.tenant import Group, Tenant, User
 
 NewGuid = Callable[[], str]
@@ -165,24 +165,36 @@ def check_password(password: str) -> None:
 
 
 def _checked(tenant: Tenant, draft: UserDraft, *, current: User | None) -> UserDraft:
-    """The draft trimmed, or the first of Entra's rules it breaks."""
-    upn = _checked_upn(tenant, draft.upn.strip(), current)
+    """The draft trimmed, or every one of Entra's rules it breaks (one error per field)."""
+    errors: list[AdminError] = []
+
+    def check(step: Callable[[], object]) -> None:
+        try:
+            step()
+        except AdminError as error:
+            errors.append(error)
+
+    upn = draft.upn.strip()
+    check(lambda: _checked_upn(tenant, upn, current))
     display_name = draft.display_name.strip()
     if not display_name or len(display_name) > NAME_MAX:
-        raise InvalidValue(
-            f"Enter a display name of at most {NAME_MAX} characters.", field="display_name"
+        errors.append(
+            InvalidValue(
+                f"Enter a display name of at most {NAME_MAX} characters.", field="display_name"
+            )
         )
     for label, value, field in (
         ("First name", draft.given_name, "given_name"),
         ("Last name", draft.surname, "surname"),
     ):
         if len(value.strip()) > 64:
-            raise InvalidValue(f"{label} can be at most 64 characters.", field=field)
+            errors.append(InvalidValue(f"{label} can be at most 64 characters.", field=field))
     mail = draft.mail.strip()
     if mail and (not MAIL.match(mail) or len(mail) > NAME_MAX):
-        raise InvalidValue(f"'{mail}' is not a valid email address.", field="mail")
+        errors.append(InvalidValue(f"'{mail}' is not a valid email address.", field="mail"))
     if draft.password:
-        check_password(draft.password)
+        check(lambda: check_password(draft.password))
+    raise_all(errors)
     return replace(
         draft,
         upn=upn,

@@ -6,6 +6,8 @@ one); the automation API returns it as Graph's `{"error": {"code", "message"}}` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class AdminError(Exception):
     """A refused change; nothing in the tenant was modified."""
@@ -43,3 +45,28 @@ class NotAllowed(AdminError):
 
     status = 409
     code = "Request_Conflict"
+
+
+class Invalid(InvalidValue):
+    """Several values refused at once; each error keeps its field, so a form shows each one
+    next to its field and an API answer lists them all."""
+
+    def __init__(self, errors: Sequence[AdminError]) -> None:
+        super().__init__(" ".join(e.message for e in errors), field=errors[0].field)
+        self.errors = tuple(errors)
+
+
+def raise_all(errors: Sequence[AdminError]) -> None:
+    """Nothing when `errors` is empty; the error itself when there is one; else `Invalid`."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise Invalid(errors)
+
+
+def by_field(error: AdminError | None) -> dict[str, list[str]]:
+    """The messages of a refusal by field name (`""` for those without one), for templates."""
+    found: dict[str, list[str]] = {}
+    for one in (error.errors if isinstance(error, Invalid) else (error,)) if error else ():
+        found.setdefault(one.field or "", []).append(one.message)
+    return found

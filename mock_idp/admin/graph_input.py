@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from mock_idp import schema
 from mock_idp.admin import apps, assignments, basic_saml, directory, gallery, token_signing
 from mock_idp.admin.assignments import DEFAULT_ACCESS, Assignment
 from mock_idp.admin.basic_saml import BasicSamlConfig
@@ -75,7 +76,11 @@ class Body:
 
 
 USER = ("accountEnabled", "displayName", "mailNickname", "userPrincipalName", "passwordProfile")
-USER_OPTIONAL = ("givenName", "surname", "mail")
+# The user's properties Graph may clear with null, and those it may not (from the schema).
+USER_OPTIONAL = tuple(f.graph for f in schema.USER if f.graph and f.nullable)
+USER_TEXTS = tuple(
+    (f.graph, f.attr) for f in schema.USER if f.kind == "text" and f.graph and f.graph != "id"
+)
 _PROFILE = ("password", "forceChangePasswordNextSignIn")
 
 
@@ -104,12 +109,9 @@ def update_user(tenant: Tenant, current: User, data: object) -> None:
     profile = body.nested("passwordProfile", "passwordProfile", _PROFILE)
     draft = UserDraft.of(current)
     changes: dict[str, Any] = {}
-    for prop, attr in (("userPrincipalName", "upn"), ("displayName", "display_name")):
+    for prop, attr in USER_TEXTS:
         if body.has(prop):
-            changes[attr] = body.text(prop)
-    for prop, attr in (("givenName", "given_name"), ("surname", "surname"), ("mail", "mail")):
-        if body.has(prop):
-            changes[attr] = body.nullable_text(prop)
+            changes[attr] = body.nullable_text(prop) if prop in USER_OPTIONAL else body.text(prop)
     if body.has("accountEnabled"):
         changes["enabled"] = body.flag("accountEnabled")
     if profile is not None:

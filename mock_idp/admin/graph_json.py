@@ -1,5 +1,7 @@
 """Tenant objects as Microsoft Graph v1.0 represents them (the properties the mock models).
 
+Users, groups and the organization show the properties `mock_idp.schema` maps to Graph names.
+
 An enterprise app is two Graph objects: the `application` (identifierUris, web.redirectUris,
 web.logoutUrl) and its `servicePrincipal` (loginUrl, preferredSingleSignOnMode,
 samlSingleSignOnSettings, keyCredentials, appRoleAssignmentRequired, tags).
@@ -13,6 +15,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from mock_idp import schema
 from mock_idp.admin.assignments import DEFAULT_ACCESS, Assignment
 from mock_idp.admin.gallery import NON_GALLERY_TEMPLATE_ID, GalleryTemplate, template_by_key
 from mock_idp.tenant import EnterpriseApp, Group, SigningCertificate, Tenant, User
@@ -32,29 +35,18 @@ def collection(context: str, items: list[Json]) -> Json:
 
 def organization(tenant: Tenant) -> Json:
     return {
-        "id": tenant.tenant_id,
-        "displayName": tenant.name,
+        **schema.graph(tenant, schema.TENANT),
         "verifiedDomains": [{"name": tenant.domain, "isDefault": True, "isInitial": True}],
     }
 
 
 def user(u: User) -> Json:
-    return {
-        "id": u.object_id,
-        "userPrincipalName": u.upn,
-        "displayName": u.display_name,
-        "givenName": u.given_name or None,
-        "surname": u.surname or None,
-        "mail": u.mail or None,
-        "accountEnabled": u.enabled,
-    }
+    return schema.graph(u, schema.USER)
 
 
 def group(g: Group) -> Json:
     return {
-        "id": g.object_id,
-        "displayName": g.display_name,
-        "description": g.description or None,
+        **schema.graph(g, schema.GROUP),
         "groupTypes": [],
         "mailEnabled": False,
         "securityEnabled": True,

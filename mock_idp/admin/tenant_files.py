@@ -11,7 +11,9 @@ from datetime import datetime
 from pathlib import Path
 
 from mock_idp.admin.errors import InvalidValue, NotFound
-from mock_idp.tenant import Tenant, TenantConfigError, load_tenant, parse_tenant
+from mock_idp.keys import KeyFolder
+from mock_idp.tenant import Tenant, TenantConfigError
+from mock_idp.tenant_file import load_tenant, parse_tenant
 
 UPLOAD_MAX = 1_000_000  # bytes; a tenant file is a few kilobytes
 
@@ -22,7 +24,12 @@ def packaged(directory: Path) -> list[str]:
 
 
 def load_packaged(
-    directory: Path, name: str, *, substitutions: Mapping[str, str], now: datetime
+    directory: Path,
+    name: str,
+    *,
+    substitutions: Mapping[str, str],
+    now: datetime,
+    keys: KeyFolder | None = None,
 ) -> Tenant:
     """Only a file of that directory, by bare name: a reset never reads an arbitrary path."""
     names = packaged(directory)
@@ -31,20 +38,20 @@ def load_packaged(
             f"There is no packaged tenant file '{name}'. Choose one of: {', '.join(names)}.",
             field="file",
         )
-    return load_file(directory / name, substitutions=substitutions, now=now)
+    return load_file(directory / name, substitutions=substitutions, now=now, keys=keys)
 
 
-def load_file(path: Path, *, substitutions: Mapping[str, str], now: datetime) -> Tenant:
+def load_file(
+    path: Path, *, substitutions: Mapping[str, str], now: datetime, keys: KeyFolder | None = None
+) -> Tenant:
     try:
-        return load_tenant(path, substitutions=substitutions, now=now)
+        return load_tenant(path, substitutions=substitutions, now=now, keys=keys)
     except TenantConfigError as exc:
         raise InvalidValue(f"The tenant file does not load: {exc}", field="file") from exc
 
 
-def load_upload(
-    content: bytes, *, base: Path, substitutions: Mapping[str, str], now: datetime
-) -> Tenant:
-    """Uploaded TOML; relative certificate paths resolve against the packaged tenants folder."""
+def load_upload(content: bytes, *, substitutions: Mapping[str, str], now: datetime) -> Tenant:
+    """Uploaded TOML: it names no files on the host (certificates are inline PEM)."""
     if not content.strip():
         raise InvalidValue("The uploaded tenant file is empty.", field="file")
     if len(content) > UPLOAD_MAX:
@@ -57,7 +64,7 @@ def load_upload(
         raise InvalidValue("The uploaded tenant file is not UTF-8 text.", field="file") from exc
     try:
         return parse_tenant(
-            text, source="uploaded tenant file", base=base, substitutions=substitutions, now=now
+            text, source="uploaded tenant file", base=None, substitutions=substitutions, now=now
         )
     except TenantConfigError as exc:
         raise InvalidValue(f"The tenant file does not load: {exc}", field="file") from exc
@@ -71,12 +78,14 @@ def load_for_reset(
     directory: Path,
     substitutions: Mapping[str, str],
     now: datetime,
+    keys: KeyFolder | None = None,
 ) -> tuple[Tenant, str]:
     """The tenant a reset asks for, and how to name its source: an upload, else a packaged
     file by name, else the file the mock started with."""
     if content is not None:
-        tenant = load_upload(content, base=directory, substitutions=substitutions, now=now)
+        tenant = load_upload(content, substitutions=substitutions, now=now)
         return tenant, "the uploaded tenant file"
     if name:
-        return load_packaged(directory, name, substitutions=substitutions, now=now), name
-    return load_file(startup, substitutions=substitutions, now=now), str(startup)
+        tenant = load_packaged(directory, name, substitutions=substitutions, now=now, keys=keys)
+        return tenant, name
+    return load_file(startup, substitutions=substitutions, now=now, keys=keys), str(startup)

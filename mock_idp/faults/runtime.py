@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest, Conflict
 from mock_idp.faults.book import FaultBook
 from mock_idp.faults.catalogue import CATALOGUE, SECTIONS, UnknownCase, get
 from mock_idp.faults.delivery import fault_delivery
+from mock_idp.faults.model import FaultCase
 from mock_idp.sso import Deliver
 from mock_idp.state import IdpState, get_state
 from mock_idp.tenant import Tenant, TenantConfigError
@@ -87,6 +88,12 @@ def delivery_for(app_id: str) -> Deliver:
         raise Conflict(f"app {app.name!r}: {exc}") from exc
     if case is not None:
         log.warning("fault case %s for app %s", case.name, app.name)
+    return delivery_with(case)
+
+
+def delivery_with(case: FaultCase | None) -> Deliver:
+    """The Deliver of one case (None: Entra's own), recorded in the book like any other."""
+    state = get_state()
     base = state.config.base_url
     return fault_delivery(
         case,

@@ -10,10 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 
+from mock_idp import sso
+from mock_idp.admin import apps as admin_apps
+from mock_idp.admin import directory
+from mock_idp.admin.errors import NotFound
 from mock_idp.faults import runtime
 from mock_idp.faults.catalogue import CATALOGUE, SECTIONS, UnknownCase, get
 from mock_idp.faults.describe import case_json, issued_json, markdown_table
+from mock_idp.protocol import errors
+from mock_idp.protocol.errors import AadstsError
+from mock_idp.sessions import PendingSignIn, SignedInUser
 from mock_idp.sso import PostForm
 from mock_idp.state import get_state
 
@@ -102,6 +110,70 @@ def _requested_cases(body: object) -> list[str] | str:
         except UnknownCase as exc:
             return str(exc)
     return names * count
+
+
+@bp.post("/apps/<app_id>/response")
+def issue_response(app_id: str) -> Response | tuple[Response, int]:
+    """A signed SAMLResponse for a user, as the browser would carry it to the app's default
+    Reply URL, without a browser: `{"user": UPN or object ID, "in_response_to": ID or null,
+    "relay_state": …, "case": fault case name or null}`. Entra's checks still apply (an
+    unassigned or disabled user gets its AADSTS error, as a 403)."""
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        return _problem(415, 'send a JSON object: {"user": "b.simon@contoso.com"}')
+    unknown = set(data) - {"user", "in_response_to", "relay_state", "case"}
+    if unknown:
+        return _problem(400, f"unknown field {sorted(unknown)[0]!r}: use user, "
+                        "in_response_to, relay_state, case")  # fmt: skip
+    for name in ("user", "in_response_to", "relay_state", "case"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            return _problem(400, f'"{name}" must be a string')
+    try:
+        return jsonify(issued_for(app_id, data))
+    except (NotFound, UnknownCase) as exc:
+        return _problem(404 if isinstance(exc, NotFound) else 400, _text(exc))
+    except AadstsError as exc:
+        return _problem(403, str(exc))
+    except HTTPException as exc:
+        return _problem(exc.code or 400, exc.description or "")
+
+
+def _text(exc: Exception) -> str:
+    return exc.message if isinstance(exc, NotFound) else str(exc.args[0])
+
+
+def issued_for(app_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    state = get_state()
+    tenant = state.tenant
+    with tenant.lock:
+        app = admin_apps.find(tenant, app_id)
+        if not data.get("user"):
+            raise NotFound('"user" is required: a UPN or object ID of the tenant')
+        user = directory.user(tenant, data["user"])
+        case = get(data["case"]) if data.get("case") else None
+        if not app.reply_urls:
+            raise NotFound(f"the app {app.name} has no Reply URL to post the response to")
+        if not user.enabled:
+            raise errors.UserDisabled("The user account is disabled.")
+        sso.authorize(app, user)
+        now = state.clock()
+        pending = PendingSignIn(
+            app_id=app.app_id,
+            acs_url=app.reply_urls[0],
+            request_id=data.get("in_response_to") or None,
+            relay_state=data.get("relay_state"),
+        )
+        signed_in = SignedInUser(object_id=user.object_id, authn_instant=now)
+        form = sso.issue(
+            tenant, app, user, pending, signed_in, now=now, new_id=state.new_id,
+            deliver=runtime.delivery_with(case),
+        )  # fmt: skip
+    return {
+        "saml_response": form.saml_response,
+        "relay_state": form.relay_state,
+        "acs_url": form.action,
+        "case": case.name if case else None,
+    }
 
 
 @bp.get("/last-response")

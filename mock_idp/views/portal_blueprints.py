@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from mock_idp.views import (
     graph,
     graph_apps,
+    graph_mock,
     myapps,
     portal,
     portal_apps,
@@ -32,7 +33,8 @@ ADMIN_CENTER = (
 def register(app: Flask, csrf: CSRFProtect) -> None:
     """The admin center's and My Apps' forms are CSRF-protected (Flask-WTF, app-wide); the
     automation API takes a bearer token and JSON, never a browser's form, so it is exempt."""
-    for blueprint in (*ADMIN_CENTER, myapps.bp, graph_apps.bp, graph.bp):
+    for blueprint in (*ADMIN_CENTER, myapps.bp, graph_apps.bp, graph_mock.bp, graph.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(graph.bp)
     csrf.exempt(graph_apps.bp)
+    csrf.exempt(graph_mock.bp)

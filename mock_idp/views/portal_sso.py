@@ -10,10 +10,11 @@ from werkzeug.wrappers import Response
 
 from mock_idp.admin import apps, basic_saml, claims_config, gallery
 from mock_idp.admin.basic_saml import BasicSamlConfig
-from mock_idp.admin.errors import AdminError
+from mock_idp.admin.errors import AdminError, by_field
 from mock_idp.state import get_state
 from mock_idp.tenant import EnterpriseApp
 from mock_idp.views import myapps
+from mock_idp.views.home import web_url
 from mock_idp.views.portal import changing, done, page, refused, require_admin
 from mock_idp.views.portal_apps import find_app
 
@@ -75,8 +76,9 @@ def basic(app_id: str) -> Page:
 def save_basic(app_id: str) -> Response | Page:
     app = find_app(app_id)
     form = _form_from_request()
-    if request.form.get("action", "save") != "save":  # "Add identifier" / "Add reply URL"
-        return _basic_page(app, form)
+    action = request.form.get("action", "save")
+    if action != "save":  # "Add identifier" / "Add reply URL": one more empty row
+        return _basic_page(app, {**form, "add": action.removeprefix("add-").replace("-", "_")})
     config = BasicSamlConfig(
         identifiers=basic_saml.default_first(form["identifiers"], form["identifier_default"]),
         reply_urls=basic_saml.default_first(form["reply_urls"], form["reply_url_default"]),
@@ -96,16 +98,21 @@ def save_basic(app_id: str) -> Response | Page:
 def test(app_id: str) -> Response | str:
     """Test this application: to the Sign on URL; IdP-initiated SSO when there is none."""
     app = find_app(app_id)
-    if app.sign_on_url:
+    if web_url(app.sign_on_url):  # only ever an http(s) URL, whatever a tenant file held
         return redirect(app.sign_on_url)
     return myapps.idp_initiated(get_state(), app)
 
 
 def _basic_page(app: EnterpriseApp, form: dict[str, Any], error: AdminError | None = None) -> Page:
-    template = gallery.template_by_key(app.template)
+    context: dict[str, Any] = {
+        "app": app,
+        "form": form,
+        "template": gallery.template_by_key(app.template),
+        "errors_by_field": by_field(error),
+    }
     if error is not None:
-        return refused("portal/basic_saml.html", error, app=app, form=form, template=template)
-    return page("portal/basic_saml.html", app=app, form=form, template=template)
+        return refused("portal/basic_saml.html", error, **context)
+    return page("portal/basic_saml.html", **context)
 
 
 def _form_of(config: BasicSamlConfig) -> dict[str, Any]:
@@ -117,6 +124,7 @@ def _form_of(config: BasicSamlConfig) -> dict[str, Any]:
         "sign_on_url": config.sign_on_url,
         "relay_state": config.relay_state,
         "logout_url": config.logout_url,
+        "add": "",
     }
 
 
@@ -141,6 +149,7 @@ def _form_from_request() -> dict[str, Any]:
         "sign_on_url": values.get("sign_on_url", "").strip(),
         "relay_state": values.get("relay_state", "").strip(),
         "logout_url": values.get("logout_url", "").strip(),
+        "add": "",
     }
 
 

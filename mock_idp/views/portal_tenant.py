@@ -30,6 +30,7 @@ def reset_tenant(state: IdpState, *, content: bytes | None, name: str) -> tuple[
         directory=TENANTS_DIR,
         substitutions=state.config.substitutions(),
         now=state.clock(),
+        keys=state.config.key_folder(),
     )
     try:  # a scenario name the catalogue does not know would only fail at sign-in time
         faults.check_tenant(tenant, test_mode=state.config.test_mode)
