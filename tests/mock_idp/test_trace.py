@@ -271,3 +271,15 @@ def test_a_launch_that_asks_to_sign_in_first_is_one_idp_initiated_flow(traced: F
         "ACS (SAMLResponse)",
         "the SP's next page",
     ]
+
+
+def test_the_sign_on_url_hop_comes_from_the_referer_when_it_names_the_sp(
+    traced: Flask,
+) -> None:
+    client = traced.test_client()
+    referer = f"{SP_URL}/some/page?namespace=contoso"
+    client.get(
+        f"/{TENANT_ID}/saml2?{redirect_query(authn_request())}", headers={"Referer": referer}
+    )
+    first = only_flow(traced).hops[0]
+    assert (first["url"], first["source"], first["seen"]) == (referer, "the Referer header", False)
