@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, session
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from sp import cli, web_guard
+from sp import cli, web_guard, web_session
 from sp.config import SpConfig
 from sp.db import get_db, init_db
 from sp.members import Member, load_member, login_manager
@@ -49,5 +49,8 @@ def create_app(config: SpConfig | None = None) -> Flask:
 
 
 def _load_user(member_id: str) -> Member | None:
-    # The ACS puts what Entra sent under "sso"; a password sign-in leaves it out.
-    return load_member(get_db(), member_id, signed_in_by_sso="sso" in session)
+    # The cookie alone proves nothing: its session must still exist server-side, for this person.
+    record = web_session.current()
+    if record is None or str(record.person_id) != member_id:
+        return None
+    return load_member(get_db(), member_id, signed_in_by_sso=record.sso is not None)

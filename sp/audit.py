@@ -23,6 +23,9 @@ LABELS = {
     "person.deactivated": "Person deactivated",
     "person.removed": "Person removed",
     "person.password_set": "Password set",
+    "sso.linked": "Microsoft account linked",
+    "sso.relinked": "Microsoft account link removed",
+    "sso.identity_refused": "Single sign-on refused (account link)",
 }
 
 

@@ -15,7 +15,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from sp import audit, organisations, people, sso_settings
+from sp import account_links, audit, organisations, people, sso_settings
 from sp.db import get_db
 from sp.models import Organisation
 from sp.organisations import AdminError
@@ -151,7 +151,7 @@ def org_reset(namespace: str, yes: bool) -> None:
 
 
 people_cli = AppGroup(
-    "people", help="People: add, activate, deactivate, remove, set-password, list."
+    "people", help="People: add, activate, deactivate, remove, set-password, relink, list."
 )
 
 
@@ -249,6 +249,23 @@ def people_set_password(namespace: str, email: str, password_stdin: bool) -> Non
     click.echo(f"Password set for {person.email}.")
 
 
+@people_cli.command("relink")
+@click.argument("namespace")
+@click.argument("email")
+def people_relink(namespace: str, email: str) -> None:
+    """Forget the Microsoft account linked to EMAIL: the next single sign-on links again."""
+    org, db = org_of(namespace), get_db()
+    with refusals():
+        person = people.find(db, org, email=email)
+    if account_links.relink(db, org, person, actor=actor(), now=get_state().clock()):
+        click.echo(
+            f"{person.email} in {namespace}: Microsoft account link removed; "
+            "the next single sign-on links again."
+        )
+    else:
+        click.echo(f"{person.email} in {namespace}: no Microsoft account was linked.")
+
+
 @people_cli.command("list")
 @click.argument("namespace")
 def people_list(namespace: str) -> None:
@@ -256,6 +273,7 @@ def people_list(namespace: str) -> None:
     for p in people.list_people(get_db(), org_of(namespace)):
         flags = ["active" if p.active else "inactive"]
         flags += ["administrator"] * p.is_admin + ["password"] * p.has_password
+        flags += [f"Microsoft account {p.linked_object_id}"] if p.linked_object_id else []
         click.echo(f"{p.email:<36} {p.name:<28} {', '.join(flags)}")
 
 

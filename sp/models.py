@@ -87,3 +87,66 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     action: Mapped[str] = mapped_column(String(100))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class SignInSession(Base):
+    """A signed-in browser, server-side: the cookie holds a random token, this row its SHA-256.
+
+    Deleting the row ends the session wherever its cookie was copied to (sp/sessions.py).
+    """
+
+    __tablename__ = "sign_in_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # Set when the session came from SSO: what single logout is matched on, and the record.
+    sso_namespace: Mapped[str] = mapped_column(String(64), default="", index=True)
+    sso_name_id: Mapped[str] = mapped_column(String(320), default="")
+    sso_session_index: Mapped[str] = mapped_column(String(256), default="")
+    sso_record: Mapped[str] = mapped_column(Text, default="")  # JSON of sessions.SsoSession
+    # "Link your Microsoft account": the AuthnRequest this session sent to bind its person.
+    link_request_id: Mapped[str] = mapped_column(String(128), default="")
+
+
+class SsoIdentity(Base):
+    """The Entra account a person is bound to: (tenant ID, object ID), never a NameID.
+
+    Set by the first successful SSO sign-in (or by "Link your Microsoft account"); a later
+    assertion for the same person with another object ID is refused until an admin re-links.
+    """
+
+    __tablename__ = "sso_identities"
+    __table_args__ = (UniqueConstraint("organisation_id", "tenant_id", "object_id"),)
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(64))
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AcsAttempt(Base):
+    """What the ACS checked on one response, and with what result, under the error id."""
+
+    __tablename__ = "acs_attempts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the error id on the page
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[int | None] = mapped_column(default=None)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    outcome: Mapped[str] = mapped_column(String(64))  # "signed-in" or the refusal's class
+    checks: Mapped[str] = mapped_column(Text)  # JSON list of [name, passed, note]
+
+
+class PasswordThrottle(Base):
+    """Failed password sign-ins per key (an email, or a client address) in a window."""
+
+    __tablename__ = "password_throttle"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))

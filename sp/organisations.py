@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sp import audit
-from sp.models import Organisation, Person, SamlSettings
+from sp import audit, sessions
+from sp.models import Organisation, Person, SamlSettings, SsoIdentity
 
 # The namespace travels in Entra's Reply URL as `?namespace=`: keep it URL-safe and short.
 _NAMESPACE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -141,6 +141,8 @@ def set_require_sso(
     if org.require_sso == required:
         return
     org.require_sso = required
+    if required:
+        sessions.end_password_sessions_of_members(db, org.id)
     audit.record(
         db,
         organisation_id=org.id,
@@ -167,6 +169,8 @@ def start_over(db: Session, org: Organisation, *, actor: str, now: datetime) -> 
         .scalars()
         .all()
     )
+    # Links to Entra accounts go with the settings: a new tenant has other object IDs.
+    db.execute(delete(SsoIdentity).where(SsoIdentity.organisation_id == org.id))
     saml = db.get(SamlSettings, org.id)
     if saml is not None:
         db.delete(saml)

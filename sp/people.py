@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sp import audit
-from sp.models import Organisation, Person
+from sp import audit, sessions
+from sp.models import Organisation, Person, SsoIdentity
 from sp.organisations import AdminError
 from sp.passwords import hash_password
 
@@ -37,9 +37,10 @@ class PersonView:
     active: bool
     is_admin: bool
     has_password: bool
+    linked_object_id: str  # the Entra account single sign-on is bound to; "" before the first
 
 
-def view_of(person: Person) -> PersonView:
+def view_of(person: Person, linked_object_id: str = "") -> PersonView:
     return PersonView(
         id=person.id,
         email=person.email,
@@ -47,14 +48,23 @@ def view_of(person: Person) -> PersonView:
         active=person.active,
         is_admin=person.is_admin,
         has_password=bool(person.password_hash),
+        linked_object_id=linked_object_id,
     )
 
 
 def list_people(db: Session, org: Organisation) -> tuple[PersonView, ...]:
     rows = db.scalars(
         select(Person).where(Person.organisation_id == org.id).order_by(func.lower(Person.name))
-    )
-    return tuple(view_of(p) for p in rows)
+    ).all()
+    links = {
+        row.person_id: row.object_id
+        for row in db.execute(
+            select(SsoIdentity.person_id, SsoIdentity.object_id).where(
+                SsoIdentity.organisation_id == org.id
+            )
+        )
+    }
+    return tuple(view_of(p, links.get(p.id, "")) for p in rows)
 
 
 def find(
@@ -144,6 +154,8 @@ def set_active(
     if not active:
         _keep_an_administrator(db, org, person, actor_id=actor_id, doing="deactivate")
     person.active = active
+    if not active:
+        sessions.end_for_people(db, [person.id])
     action = "person.activated" if active else "person.deactivated"
     _audit(db, org, action, f"{person.name} <{person.email}>", actor, now)
     db.commit()
@@ -160,6 +172,7 @@ def remove(
 ) -> None:
     _keep_an_administrator(db, org, person, actor_id=actor_id, doing="remove")
     detail = f"{person.name} <{person.email}>"
+    sessions.end_for_people(db, [person.id])
     db.delete(person)
     _audit(db, org, "person.removed", detail, actor, now)
     db.commit()
@@ -183,6 +196,7 @@ def set_password(
     """Hashed with argon2id (sp/passwords.py); the password itself is never stored or logged."""
     check_password(password, email=person.email)
     person.password_hash = hash_password(password)
+    sessions.end_for_people(db, [person.id])  # whoever knew the old one is signed out
     _audit(db, org, "person.password_set", f"{person.name} <{person.email}>", actor, now)
     db.commit()
 

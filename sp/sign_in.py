@@ -1,16 +1,21 @@
 """Local sign-in with email and password: administrators always, others unless Require SSO.
 
-Every wrong email or password gets the same answer, after the same work (an argon2 check even
-when no account matches), so the form does not tell who has an account.
+Every attempt costs exactly one argon2 check, whatever matches: a dummy hash when no account
+does, and, for an email held in several organisations without a namespace, the question
+"which organisation?" before any password is checked (checking each account's hash would
+make the time grow with the number of accounts, an oracle and an amplifier). Wrong
+credentials all get the same answer; repeated failures pause the form (sp/throttle.py).
 """
 
 from __future__ import annotations
 
 import functools
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sp import throttle
 from sp.models import Organisation, Person
 from sp.passwords import hash_password, verify_password
 
@@ -40,9 +45,21 @@ class SsoRequired(SignInRefused):
 class AmbiguousAccount(SignInRefused):
     status = 409
     message = (
-        "This email and password match accounts in several organisations: "
+        "This email has accounts in several organisations: "
         "enter your organisation's namespace as well."
     )
+
+
+class Throttled(SignInRefused):
+    status = 429
+
+    def __init__(self, wait: timedelta) -> None:
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        super().__init__(minutes)
+        self.message = (
+            "Too many failed sign-ins. Wait "
+            f"{minutes} minute{'s' if minutes > 1 else ''} and try again, or sign in with SSO."
+        )
 
 
 @functools.cache
@@ -50,23 +67,46 @@ def _dummy_hash() -> str:
     return hash_password("not a password anyone has")
 
 
-def with_password(db: Session, *, email: str, password: str, namespace: str = "") -> Person:
+def with_password(
+    db: Session,
+    *,
+    email: str,
+    password: str,
+    namespace: str = "",
+    client: str = "",
+    now: datetime,
+) -> Person:
     """The one active person these credentials open, or a SignInRefused saying why not."""
+    keys = {throttle.PER_EMAIL: email, throttle.PER_ADDRESS: client}
+    wait = throttle.paused_for(db, keys, now=now)
+    if wait is not None:
+        raise Throttled(wait)
+    try:
+        person = _check(db, email=email, password=password, namespace=namespace)
+    except (AmbiguousAccount, AccountInactive, SsoRequired):
+        raise
+    except SignInRefused:
+        throttle.failed(db, keys, now=now)
+        raise
+    throttle.succeeded(db, email)
+    return person
+
+
+def _check(db: Session, *, email: str, password: str, namespace: str) -> Person:
     query = select(Person).where(
         func.lower(Person.email) == email.strip().casefold(), Person.password_hash.is_not(None)
     )
     if namespace:
         query = query.join(Organisation).where(Organisation.namespace == namespace)
     candidates = db.scalars(query).all()
-    if not candidates or not password:
-        verify_password(_dummy_hash(), password)
+    if len(candidates) != 1 or not password:
+        verify_password(_dummy_hash(), password)  # the same one check as a real account
+        if len(candidates) > 1 and password:
+            raise AmbiguousAccount()
         raise SignInRefused()
-    matches = [p for p in candidates if verify_password(p.password_hash, password)]
-    if not matches:
+    person = candidates[0]
+    if not verify_password(person.password_hash, password):
         raise SignInRefused()
-    if len(matches) > 1:
-        raise AmbiguousAccount()
-    person = matches[0]
     if not person.active:
         raise AccountInactive()
     if person.organisation.require_sso and not person.is_admin:

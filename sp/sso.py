@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sp import account_links, sessions
 from sp.config import SpConfig
 from sp.models import Organisation, Person, SamlSettings
 from sp.saml import checks, errors, gate, replay, tracker
-from sp.saml.client import SamlClient
+from sp.saml.client import LoginRedirect, SamlClient
 from sp.saml.identity import IdpSettings, VerifiedResponse, entra_tenant_of, thumbprint
 from sp.saml.settings import SpEndpoints
 
@@ -100,8 +101,8 @@ def start(
     browser_key: str,
     return_to: str | None,
     now: datetime,
-) -> str:
-    """Build the AuthnRequest, remember its ID for this browser, return the redirect URL."""
+) -> LoginRedirect:
+    """Build the AuthnRequest, remember its ID for this browser, return the redirect."""
     org, idp = organisation_for_sso(db, namespace)
     target = safe_return_path(return_to)
     login = clients.get(org.namespace, idp).start_login(relay_state=target)
@@ -114,7 +115,7 @@ def start(
         now=now,
         ttl=timedelta(seconds=config.pending_ttl_seconds),
     )
-    return login.url
+    return login
 
 
 def finish(
@@ -166,7 +167,15 @@ def finish(
         keep_until=_expiry(verified, now) + skew,
         now=now,
     )
-    person = _person_for(db, org, verified)
+    assertion = verified.assertion
+    account_links.require_email_format(assertion)
+    account = account_links.account_of(assertion)
+    request_id = str(verified.in_response_to)
+    linking = sessions.linking_person(db, request_id=request_id, now=now)
+    person = _person_for(db, org, verified, linking=linking)
+    account_links.admit(db, org, person, account, now=now, linking=linking is not None)
+    if linking is not None:
+        sessions.end_linking(db, request_id=request_id)
     return SignedIn(
         person_id=person.id,
         namespace=org.namespace,
@@ -208,8 +217,11 @@ def _expiry(verified: VerifiedResponse, now: datetime) -> datetime:
     return max(times, default=now)
 
 
-def _person_for(db: Session, org: Organisation, verified: VerifiedResponse) -> Person:
-    """NameID is the UPN/email (Trakstar matches it to usernames); no just-in-time accounts."""
+def _person_for(
+    db: Session, org: Organisation, verified: VerifiedResponse, *, linking: int | None = None
+) -> Person:
+    """NameID is the UPN/email (Trakstar matches it to usernames); no just-in-time accounts.
+    When linking, it must name the person who asked for the link."""
     # ASCII only: Python's casefold() and the database's lower() disagree beyond it (the Kelvin
     # sign would match "k", "ß" would match "ss"), and a UPN is ASCII anyway.
     if not verified.assertion.name_id.isascii():
@@ -218,6 +230,8 @@ def _person_for(db: Session, org: Organisation, verified: VerifiedResponse) -> P
     person = db.scalar(
         select(Person).where(Person.organisation_id == org.id, func.lower(Person.email) == email)
     )
+    if linking is not None and (person is None or person.id != linking):
+        raise errors.LinkMismatch(f"NameID {email!r} while person #{linking} asked to link")
     if person is None:
         raise errors.UnknownPerson(f"no person {email!r} in {org.namespace!r}")
     if not person.active:

@@ -28,6 +28,7 @@ from sp.idp_certificate import (
 from sp.models import Organisation, SamlSettings
 from sp.organisations import AdminError, NotEntitled
 from sp.saml import metadata
+from sp.saml.fetch import fetch as fetch_metadata
 from sp.saml.identity import entra_tenant_of
 
 MAX_URL = 2048
@@ -152,7 +153,7 @@ def read_metadata(
     upload: bytes,
     url: str,
     xmlsec_binary: str,
-    fetch: Callable[[str], bytes] = metadata.fetch,
+    fetch: Callable[[str], bytes] = fetch_metadata,
 ) -> metadata.FederationMetadata:
     """Entra's Federation Metadata XML, uploaded or fetched, its signature checked."""
     url = url.strip()

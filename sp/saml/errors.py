@@ -126,3 +126,50 @@ class LogoutRejected(SsoError):
         "Microsoft Entra ID's sign-out message could not be verified. You are signed out of "
         "Trakstar Perform; close your browser to be sure your Microsoft session has ended too."
     )
+
+
+class NameIdFormatRefused(SsoError):
+    """Only emailAddress (Entra's default with user.userprincipalname) identifies a person."""
+
+    status = 403
+    public_message = (
+        "Microsoft Entra ID sent the user identifier (NameID) in a format Trakstar does not "
+        "accept. In Entra, under Single sign-on > Attributes & Claims, the Unique User "
+        "Identifier must be user.userprincipalname with the format Email address."
+    )
+
+
+class MissingAccountClaims(SsoError):
+    status = 403
+    public_message = (
+        "The sign-in response does not name the Microsoft Entra account (the tenantid and "
+        "objectidentifier claims are missing). Keep Entra's default claims for Trakstar."
+    )
+
+
+class IdentityMismatch(SsoError):
+    """The NameID names a person linked to another Entra account (or the reverse)."""
+
+    status = 403
+    public_message = (
+        "This Trakstar account is linked to a different Microsoft account, so you were not "
+        "signed in. If your Microsoft account was replaced, ask your Trakstar administrator to "
+        "re-link it on the People page."
+    )
+
+
+class PasswordAccountNotLinked(SsoError):
+    status = 403
+    public_message = (
+        "This Trakstar account signs in with a password and has not linked a Microsoft account "
+        "yet. Sign in with your email and password, then choose 'Link your Microsoft account' "
+        "on your dashboard."
+    )
+
+
+class LinkMismatch(SsoError):
+    status = 403
+    public_message = (
+        "The Microsoft account you signed in with is not the one for this Trakstar account "
+        "(its user name differs). Nothing was linked."
+    )

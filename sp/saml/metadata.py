@@ -14,15 +14,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import http.client
-import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass
-from http.client import HTTPMessage
-from typing import IO
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -39,7 +32,6 @@ from sp.saml.constants import (
 )
 
 MAX_METADATA_BYTES = 256 * 1024  # Entra's app metadata is ~15 KB
-FETCH_TIMEOUT_SECONDS = 5.0
 
 _NODE = f"{MD}:EntityDescriptor"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -175,63 +167,3 @@ def _verifies(xml: bytes, der: bytes, root_id: str, xmlsec_binary: str) -> bool:
         return verify_enveloped(xml, der, node=_NODE, node_id=root_id, xmlsec_binary=xmlsec_binary)
     except OSError as exc:
         raise MetadataError(f"Cannot check the signature: xmlsec1 is missing ({exc}).") from exc
-
-
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http(s) only; urllib would otherwise follow one to ftp://."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise MetadataError(f"The metadata URL redirects to a non-http(s) address: {newurl}.")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def fetch(
-    url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS, max_bytes: int = MAX_METADATA_BYTES
-) -> bytes:
-    """GET the metadata over http(s) only, within `timeout` seconds and `max_bytes` bytes."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise MetadataError("The metadata URL must start with https:// (or http:// on localhost).")
-    opener = urllib.request.OpenerDirector()
-    for handler in (
-        urllib.request.HTTPHandler(),
-        urllib.request.HTTPSHandler(),
-        _HttpOnlyRedirects(),
-        urllib.request.HTTPDefaultErrorHandler(),
-        urllib.request.HTTPErrorProcessor(),
-    ):
-        opener.add_handler(handler)
-    deadline = time.monotonic() + timeout
-    try:
-        with opener.open(url, timeout=timeout) as response:
-            body = b""
-            while len(body) <= max_bytes:
-                chunk = response.read(64 * 1024)
-                if not chunk:
-                    return body
-                body += chunk
-                if time.monotonic() > deadline:
-                    raise TimeoutError
-    except MetadataError:
-        raise
-    except urllib.error.HTTPError as exc:
-        if 300 <= exc.code < 400:  # urllib refuses redirects to file:// etc. itself
-            raise MetadataError("The metadata URL redirects to a non-http(s) address.") from exc
-        raise MetadataError(
-            f"Fetching the metadata failed: {url} answered HTTP {exc.code}."
-        ) from exc
-    except (TimeoutError, OSError, ValueError, http.client.HTTPException) as exc:
-        # URLError and socket timeouts are OSErrors; a malformed URL is a ValueError.
-        reason = getattr(exc, "reason", None) or exc or "no answer"
-        if isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError):
-            reason = f"no answer within {timeout:g} seconds"
-        raise MetadataError(f"Fetching the metadata from {url} failed: {reason}.") from exc
-    raise MetadataError(f"The metadata at {url} is larger than {max_bytes // 1024} KB.")

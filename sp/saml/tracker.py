@@ -42,6 +42,9 @@ def _hash(browser_key: str) -> str:
     return hashlib.sha256(browser_key.encode()).hexdigest()
 
 
+MAX_PER_BROWSER = 5  # a few tabs signing in at once; an attacker's loop keeps no more rows
+
+
 def remember(
     db: Session,
     *,
@@ -62,6 +65,16 @@ def remember(
             expires_at=now + ttl,
         )
     )
+    db.flush()
+    # The cap: only this browser's newest requests stay pending (1,500 GETs, 5 rows).
+    stale = db.scalars(
+        select(PendingRequest.request_id)
+        .where(PendingRequest.browser_hash == _hash(browser_key))
+        .order_by(PendingRequest.expires_at.desc())
+        .offset(MAX_PER_BROWSER)
+    ).all()
+    if stale:
+        db.execute(delete(PendingRequest).where(PendingRequest.request_id.in_(stale)))
     db.commit()
 
 

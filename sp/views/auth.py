@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, session
-from flask_login import login_user
+from flask import Blueprint, redirect, request
+from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from sp import sso
+from sp import sessions, sso, web_session
 from sp.db import get_db
-from sp.members import Member
 from sp.models import Person
 from sp.saml import errors, tracker
+from sp.sessions import SsoSession
 from sp.state import get_state
 
 bp = Blueprint("auth", __name__)
@@ -19,19 +19,34 @@ bp = Blueprint("auth", __name__)
 
 @bp.get("/auth/saml/")
 def sign_on() -> Response:
+    return _start(request.args.get("namespace"), request.args.get("next"))[0]
+
+
+@bp.post("/account/link-microsoft")
+@login_required
+def link_microsoft() -> Response:
+    """ "Link your Microsoft account": an SP-initiated sign-in whose result binds to the person
+    of this session (a password holder is never claimed by a first assertion otherwise)."""
+    response, request_id = _start(current_user.namespace, "/dashboard")
+    sessions.remember_link_request(get_db(), web_session.token() or "", request_id)
+    return response
+
+
+def _start(namespace: str | None, return_to: str | None) -> tuple[Response, str]:
+    """Redirect to Entra with a new AuthnRequest bound to this browser; and its ID."""
     state = get_state()
     cookie = tracker.cookie_name(state.config.secure_cookies)
     browser_key = request.cookies.get(cookie) or tracker.new_browser_key()
-    url = sso.start(
+    login = sso.start(
         get_db(),
         state.clients,
         state.config,
-        namespace=request.args.get("namespace"),
+        namespace=namespace,
         browser_key=browser_key,
-        return_to=request.args.get("next"),
+        return_to=return_to,
         now=state.clock(),
     )
-    response = redirect(url)
+    response = redirect(login.url)
     # SameSite=None: the cookie must ride along on Entra's cross-site POST to the ACS.
     response.set_cookie(
         cookie,
@@ -42,7 +57,7 @@ def sign_on() -> Response:
         samesite="None",
         path="/",
     )
-    return response
+    return response, login.request_id
 
 
 @bp.post("/auth/saml/callback")
@@ -62,14 +77,16 @@ def callback() -> Response:
     )
     person = db.get(Person, signed_in.person_id)
     assert person is not None  # just loaded by sso.finish
-    session.clear()  # no pre-login state survives into the signed-in session (#60)
-    login_user(Member.of(person), fresh=True)
-    session["sso"] = {
-        "namespace": signed_in.namespace,
-        "name_id": signed_in.name_id,
-        "session_index": signed_in.session_index,
-        "claims": {k: list(v) for k, v in signed_in.claims.items()},
-    }
+    web_session.sign_in(
+        person,
+        sso=SsoSession(
+            namespace=signed_in.namespace,
+            name_id=signed_in.name_id,
+            session_index=signed_in.session_index,
+            claims=signed_in.claims,
+            attempt_id="",
+        ),
+    )
     return redirect(signed_in.return_to, code=303)
 
 

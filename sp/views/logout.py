@@ -4,18 +4,18 @@ LogoutResponse, or Entra's own LogoutRequest when another app started the sign-o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_login import login_required, logout_user
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from sp import sessions, web_session
 from sp.db import get_db
 from sp.saml import errors, logout
 from sp.saml.client import LoginRedirect, SamlClient
 from sp.saml.identity import IdpSettings
+from sp.sessions import SsoSession
 from sp.sso import organisation_for_sso
 from sp.state import get_state
 
@@ -25,29 +25,28 @@ bp = Blueprint("logout", __name__)
 @bp.post("/logout")
 @login_required
 def sign_out() -> Response:
-    sso = session.get("sso") or {}
+    sso = web_session.current_sso()
     entra = _entra_logout(sso)
-    logout_user()
-    session.clear()
-    if entra is None:
+    web_session.sign_out()  # the server-side session ends: a copied cookie dies with it
+    if entra is None or sso is None:
         return redirect(url_for("logout.signed_out"))
     # Kept in the fresh session: the LogoutResponse must answer this very request.
-    session["slo"] = {"request_id": entra.request_id, "namespace": sso["namespace"]}
+    session["slo"] = {"request_id": entra.request_id, "namespace": sso.namespace}
     return redirect(entra.url)
 
 
-def _entra_logout(sso: Mapping[str, Any]) -> LoginRedirect | None:
+def _entra_logout(sso: SsoSession | None) -> LoginRedirect | None:
     """The LogoutRequest redirect, when the session came from SSO and a Logout URL is set."""
-    if not sso:
+    if sso is None:
         return None
     try:
-        org, idp = organisation_for_sso(get_db(), sso.get("namespace"))
+        org, idp = organisation_for_sso(get_db(), sso.namespace)
     except errors.SsoError:
         return None  # SSO withdrawn since sign-in: only the local session is left to end
     if not idp.logout_url:
         return None
     client = get_state().clients.get(org.namespace, idp)
-    return client.start_logout(name_id=sso["name_id"], session_index=sso.get("session_index"))
+    return client.start_logout(name_id=sso.name_id, session_index=sso.session_index)
 
 
 @bp.get("/signed-out")
@@ -77,10 +76,20 @@ def _answer_idp_logout(client: SamlClient, idp: IdpSettings, namespace: str) -> 
     idp_request = logout.answer(
         client, idp, request.query_string, get_db(), now=state.clock(), skew=skew
     )
-    sso = session.get("sso") or {}
-    if sso.get("namespace") == namespace and logout.names_this_session(
-        idp_request, name_id=sso.get("name_id"), session_index=sso.get("session_index")
+    sso = web_session.current_sso()
+    if (
+        sso is not None
+        and sso.namespace == namespace
+        and logout.names_this_session(
+            idp_request, name_id=sso.name_id, session_index=sso.session_index
+        )
     ):
-        logout_user()
-        session.clear()
+        web_session.sign_out()
+    # …and every other session it names, in whichever browser (server-side sessions).
+    sessions.end_by_single_logout(
+        get_db(),
+        namespace=namespace,
+        name_id=idp_request.name_id,
+        session_indexes=idp_request.session_indexes,
+    )
     return redirect(idp_request.answer_url)

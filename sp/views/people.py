@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from sp import organisations, people
+from sp import account_links, organisations, people
 from sp.db import get_db
 from sp.members import admin_required
 from sp.organisations import AdminError
@@ -52,7 +52,7 @@ def add() -> Response | tuple[str, int]:
     return redirect(url_for(".index"), code=303)
 
 
-@bp.post("/<int:person_id>/<any(activate, deactivate, remove):action>")
+@bp.post("/<int:person_id>/<any(activate, deactivate, remove, relink):action>")
 @admin_required
 def change(person_id: int, action: str) -> Response:
     db, now, actor = get_db(), get_state().clock(), current_user.email
@@ -60,6 +60,10 @@ def change(person_id: int, action: str) -> Response:
     try:
         person = people.find(db, org, person_id=person_id)
         name = person.name
+        if action == "relink":
+            account_links.relink(db, org, person, actor=actor, now=now)
+            flash(f"{name}'s Microsoft account link was removed: the next sign-in links again.")
+            return redirect(url_for(".index"), code=303)
         if action == "remove":
             people.remove(db, org, person, actor=actor, now=now, actor_id=current_user.id)
         else:

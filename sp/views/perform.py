@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from sp import sign_in
+from sp import account_links, sign_in, web_session
 from sp.db import get_db
-from sp.members import Member
+from sp.models import Person
 from sp.sso import safe_return_path
+from sp.state import get_state
 
 bp = Blueprint("perform", __name__)
 
@@ -48,17 +49,24 @@ def password_login() -> Response | tuple[str, int]:
             email=form.get("email", ""),
             password=form.get("password", ""),
             namespace=form.get("namespace", "").strip(),
+            client=request.remote_addr or "",
+            now=get_state().clock(),
         )
     except sign_in.SignInRefused as refused:
         ask_namespace = isinstance(refused, sign_in.AmbiguousAccount)
         return _login_page(form, error=refused.message, ask_namespace=ask_namespace), refused.status
-    session.clear()  # no pre-login state survives into the signed-in session
-    login_user(Member.of(person), fresh=True)
+    web_session.sign_in(person)  # a fresh session: no pre-login state survives into it
     return redirect(safe_return_path(form.get("next")), code=303)
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    sso = session.get("sso") or {}
-    return render_template("dashboard.html", sso=sso)
+    db = get_db()
+    person = db.get(Person, current_user.id)
+    link = account_links.link_of(db, person) if person is not None else None
+    org = person.organisation if person is not None else None
+    can_link = org is not None and org.sso_entitled and org.saml is not None
+    return render_template(
+        "dashboard.html", sso=web_session.current_sso(), link=link, can_link=can_link
+    )

@@ -16,6 +16,7 @@ import pytest
 from devserver.processes import App, free_port
 from mock_idp import cli
 from mock_idp.keys import default_folder
+from tests.mock_idp.test_graph_api import NEW_USER
 
 SCRIPT = Path(sys.executable).parent / "mock-entra"
 APP_ID = "11111111-2222-4333-8444-555555555555"
@@ -103,6 +104,19 @@ def test_several_workers_run_under_gunicorn(tmp_path: Path) -> None:
         with urllib.request.urlopen(url + "/", timeout=10) as response:
             assert b"Mock Microsoft Entra ID" in response.read()
         assert "with 2 workers" in app.log_tail(80)
+        created = api(url, "/v1.0/users", NEW_USER)
+        # Every worker answers for the new user at once (one tenant, one store for all).
+        for _ in range(8):
+            assert api(url, "/v1.0/users/pat.lee@contoso.com")["id"] == created["id"]
+
+
+def api(url: str, path: str, body: object = None) -> dict[str, object]:
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Authorization": "Bearer t0k", "Content-Type": "application/json"}
+    request = urllib.request.Request(url + path, data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        found: dict[str, object] = json.load(response)
+        return found
 
 
 def args(**values: object) -> argparse.Namespace:
