@@ -27,7 +27,7 @@ DEFAULT_OUT = ROOT / "instance" / "storyboard"
 EMPTY_TENANT = ROOT / "mock_idp" / "tenants" / "empty.toml"
 TITLE = "Trakstar and Microsoft Entra ID: single sign-on, step by step"
 SUMMARY = (
-    "The seed tutorial walked from an empty tenant by `make demo`: every step as a screenshot, "
+    "The seed tutorial walked from an empty tenant by make demo: every step as a screenshot, "
     "the AuthnRequest and the Response decoded and annotated as they travel, the final claims."
 )
 
