@@ -49,12 +49,14 @@ class Flow:
 
     @property
     def outcome(self) -> str:
-        errors = [h["error"] for h in self.hops if h.get("error")]
-        if errors:
-            return f"AADSTS{errors[-1]['code']}"
+        """The last answer the mock gave: an AADSTS error, a Response sent, or still going."""
+        seen = [h for h in self.hops if h.get("seen", True)]
+        last_error = seen[-1].get("error") if seen else None
+        if last_error:
+            return f"AADSTS{last_error['code']}"
         if any("Response" in _message_kinds(h) for h in self.hops):
             return "Response sent"
-        return "in progress" if not any(h.get("end") for h in self.hops) else "ended"
+        return "ended" if any(h.get("end") for h in self.hops) else "in progress"
 
     @property
     def request_id(self) -> str | None:

@@ -67,7 +67,9 @@ def _incoming() -> Incoming | None:
 
 
 def _exchange(state: IdpState, response: Response) -> Exchange:
-    html = response.mimetype == "text/html" and not response.is_streamed
+    html = response.mimetype == "text/html" and not (
+        response.is_streamed or response.direct_passthrough
+    )
     first = request.path.strip("/").split("/", 1)[0].lower()
     tenant = state.tenant
     now = state.clock()

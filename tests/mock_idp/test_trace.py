@@ -283,3 +283,14 @@ def test_the_sign_on_url_hop_comes_from_the_referer_when_it_names_the_sp(
     )
     first = only_flow(traced).hops[0]
     assert (first["url"], first["source"], first["seen"]) == (referer, "the Referer header", False)
+
+
+def test_a_wrong_password_is_a_hop_with_its_code_and_the_flow_goes_on(traced: Flask) -> None:
+    client = traced.test_client()
+    get(client, redirect_query(authn_request()))
+    password_step(client, password="not-it")  # Entra's inline prompt, the flow stays open
+    password_step(client)
+
+    flow = only_flow(traced)
+    errors = [h["error"]["code"] for h in flow.hops if h.get("error")]
+    assert errors == [50126] and flow.outcome == "Response sent"
