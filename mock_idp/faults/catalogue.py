@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import difflib
 
-from mock_idp.faults import cases_protocol, cases_signature, cases_web, cases_wrapping
+from mock_idp.faults import (
+    cases_identity,
+    cases_protocol,
+    cases_signature,
+    cases_web,
+    cases_wrapping,
+)
 from mock_idp.faults.model import FaultCase
 
 SECTIONS: dict[str, str] = {
@@ -40,7 +46,11 @@ def _ordered(*groups: tuple[FaultCase, ...]) -> tuple[FaultCase, ...]:
 
 
 CATALOGUE: tuple[FaultCase, ...] = _ordered(
-    cases_signature.CASES, cases_wrapping.CASES, cases_protocol.CASES, cases_web.CASES
+    cases_signature.CASES,
+    cases_wrapping.CASES,
+    cases_protocol.CASES,
+    cases_identity.CASES,
+    cases_web.CASES,
 )
 BY_NAME: dict[str, FaultCase] = {case.name: case for case in CATALOGUE}
 if len(BY_NAME) != len(CATALOGUE):
