@@ -12,7 +12,7 @@ from mock_idp.trace.response_notes import in_response_to, status
 
 def authn_request(root: etree._Element, facts: AppFacts | None) -> Pairs:
     pairs: Pairs = []
-    app = f"'{facts.name}'" if facts else "no app"
+    app = facts.name if facts else "no app"
     pairs.append((root, Note(
         label="Request ID", value=root.get("ID", ""),
         text="Made up by the SP; Entra echoes it as InResponseTo, the SP checks it came back",
@@ -35,7 +35,7 @@ def authn_request(root: etree._Element, facts: AppFacts | None) -> Pairs:
     if acs is not None:
         check, check_text = checked(
             acs in replies,
-            f"is one of {app}'s Reply URLs: the Response goes here",
+            f"one of the Reply URLs of {app}: the Response goes here",
             "is not one of the app's Reply URLs: AADSTS50011",
         )
         pairs.append((root, Note(
@@ -48,6 +48,17 @@ def authn_request(root: etree._Element, facts: AppFacts | None) -> Pairs:
         pairs.append((root, Note(
             label="ACS URL", value="(not sent)",
             text=f"No AssertionConsumerServiceURL → Entra uses the default Reply URL: {default}",
+        )))  # fmt: skip
+    if root.get("Destination") is not None:
+        pairs.append((root, Note(
+            label="Destination", value=root.get("Destination", ""),
+            text="Where the SP sent it ← the Login URL it was given "
+            f"(Set up {facts.name if facts else 'the app'} in Entra)",
+        )))  # fmt: skip
+    if root.get("ProtocolBinding") is not None:
+        pairs.append((root, Note(
+            label="ProtocolBinding", value=root.get("ProtocolBinding", "").rsplit(":", 1)[-1],
+            text="How the Response must come back: Entra answers only with HTTP-POST (AADSTS75003)",
         )))  # fmt: skip
     for flag in ("ForceAuthn", "IsPassive"):
         if root.get(flag) is not None:

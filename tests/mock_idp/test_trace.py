@@ -127,7 +127,7 @@ def test_the_flow_page_annotates_where_each_value_came_from(
     assert "-5 min from IssueInstant" in note_row(page, "NotBefore")[2]
     assert note_row(page, "InResponseTo")[0] == "id-req-1"
     assert note_row(page, "Issuer")[0] == TRAKSTAR  # the AuthnRequest's, matched to the app
-    assert "matched 'Trakstar'" in note_row(page, "Issuer")[2]
+    assert "matched Trakstar by its Identifier" in note_row(page, "Issuer")[2]
     assert '<span class="tag">Audience</span>' in page  # highlighted, server-side
 
 
