@@ -294,3 +294,14 @@ def test_a_wrong_password_is_a_hop_with_its_code_and_the_flow_goes_on(traced: Fl
     flow = only_flow(traced)
     errors = [h["error"]["code"] for h in flow.hops if h.get("error")]
     assert errors == [50126] and flow.outcome == "Response sent"
+
+
+def test_what_the_browser_sent_is_shown_as_text_never_as_markup(traced: Flask) -> None:
+    client = traced.test_client()
+    evil = "&lt;img src=x onerror=alert(1)&gt;"  # in the XML: the text <img src=x …>
+    query = redirect_query(authn_request(issuer=evil), relay_state="<script>alert(2)</script>")
+    get(client, query)
+    page = client.get(f"/trace/{only_flow(traced).id}").get_data(as_text=True)
+    assert "<img src=x" not in page and "<script>alert" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
