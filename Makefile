@@ -39,25 +39,27 @@ certs: $(STAMP) ## Generate the test-only keys into certs/ (kept when present)
 run: setup ## Start the mock Entra ID and the Trakstar clone with the default tenant (Ctrl-C stops both)
 	@TEST_MODE=$(TEST_MODE) STEP=$(STEP) $(PY) -m devserver
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) ## ruff, and the layering contracts (import-linter, pyproject.toml)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@out=$$($(VENV)/bin/lint-imports 2>&1) && echo "$$out" | grep -E '^Contracts:' \
+	  || { echo "$$out" | sed -n '/^Contracts$$/,$$p'; exit 1; }
 
-typecheck: $(STAMP) ## mypy --strict on both apps
+typecheck: $(STAMP) ## mypy: --strict on the packages, a lighter profile on tests/ and e2e/
 	@$(VENV)/bin/mypy
 
-unit: setup ## Fast tests only (no browser)
-	@$(PY) -m pytest tests -q
+unit: setup ## Fast tests only (no browser), on all cores
+	@$(PY) -m pytest tests -q -n auto --dist worksteal
 
 browser: $(STAMP)
 	@scripts/system-deps.sh chromium || { \
 	  echo "Trying Playwright's own Chromium instead…" >&2; $(PY) -m playwright install chromium; }
 
-e2e: setup browser ## Browser tests only (Chromium)
-	@$(PY) -m pytest e2e -q
+e2e: setup browser ## Browser tests only (Chromium), one browser and one pair of apps per core
+	@$(PY) -m pytest e2e -q -n auto --dist worksteal
 
-test: setup lint typecheck browser ## Everything: ruff, mypy, fast tests and e2e in Chromium
-	@$(PY) -m pytest -q
+test: setup browser ## Everything, timed by phase: lint, typecheck, then all tests on all cores
+	@VENV=$(VENV) scripts/test-phases.sh
 
 bench: setup ## Benchmarks (ratios against a baseline measured in the same run)
 	@$(PY) -m bench
@@ -70,4 +72,5 @@ docs: $(STAMP) ## Build the docs site into site/ (strict: a broken link or missi
 	@echo "Docs built: site/index.html (preview: $(VENV)/bin/mkdocs serve)"
 
 clean: ## Remove the venv, generated keys and the SP database
-	rm -rf $(VENV) instance site certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance site certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache \
+	  .import_linter_cache test-results

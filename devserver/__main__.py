@@ -57,6 +57,8 @@ def main() -> int:
             + (TEST_MODE_BANNER.format(idp=idp_url) if test_mode else ""),
             flush=True,
         )
+        for notice in apps[1].notices():  # e.g. seeded settings that follow a new IDP_URL
+            print(notice, flush=True)
         while all(app.process is not None and app.process.poll() is None for app in apps):
             time.sleep(0.5)
         print("make run: an app stopped; see the logs.", file=sys.stderr)

@@ -29,11 +29,13 @@ class App:
     log_path: Path
     env: Mapping[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
+    log_start: int = 0  # where this run's lines begin in the (appended) log
 
     def start(self) -> None:
         self._check_port_free()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        self.log_start = log.tell()
         self.process = subprocess.Popen(
             [sys.executable, *self.argv],
             cwd=ROOT,
@@ -48,6 +50,9 @@ class App:
         """Otherwise the readiness poll would be answered by whatever already listens there."""
         port = urlsplit(self.url).port or 80
         with socket.socket() as sock:
+            # As the server binds (werkzeug sets SO_REUSEADDR): a port left in TIME_WAIT by the
+            # last run is free for it, only a listener makes it busy.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError as exc:
@@ -87,6 +92,16 @@ class App:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
+    def notices(self) -> list[str]:
+        """This run's lines the app addressed to the person starting it (`sp: note: …`)."""
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(self.log_start)
+                text = log.read().decode(errors="replace")
+        except OSError:
+            return []
+        return [line for line in text.splitlines() if line.startswith("sp: note: ")]
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -124,6 +139,8 @@ def both_apps(
 ) -> tuple[App, App]:
     """The mock Entra ID and the Trakstar clone (seeded), started exactly as `make run` does."""
     env = {"SP_URL": sp_url, "IDP_URL": idp_url, **env}
+    if test_mode:
+        env["SP_TEST_MODE"] = "1"  # the SP's time travel (sp/test_clock.py)
     idp = App(
         name="mock Entra ID",
         argv=["-m", "mock_idp", *(["--test-mode"] if test_mode else [])],

@@ -7,8 +7,10 @@ used only where the system has none.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,21 @@ class Harness:
     @property
     def saml2_url(self) -> str:
         return f"{self.idp_url}/{TENANT_ID}/saml2"
+
+    def travel(self, duration: str) -> None:
+        """Moves both apps' clocks forward by an ISO 8601 duration ("PT61M"): no sleeping.
+
+        The clocks never move back, so a test that travels should own its harness or run last.
+        """
+        for url in (f"{self.idp_url}/_harness/clock", f"{self.sp_url}/_test/clock"):
+            request = urllib.request.Request(
+                url,
+                data=json.dumps({"advance": duration}).encode(),
+                headers={"Content-Type": "application/json"},
+                method="POST",
+            )
+            with urllib.request.urlopen(request, timeout=10) as answer:  # loopback
+                assert answer.status == 200
 
 
 @pytest.fixture(scope="session")

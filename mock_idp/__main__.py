@@ -1,4 +1,7 @@
-"""`python -m mock_idp [--config FILE] [--test-mode]`: serve the mock, loopback only."""
+"""`python -m mock_idp [--config FILE] [--test-mode] [--clock INSTANT] [--seed N]`: serve the mock.
+
+Loopback only. `--clock` and `--seed` are deterministic mode (mock_idp/determinism.py).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from werkzeug.serving import run_simple
 
 from mock_idp.app import create_app
 from mock_idp.config import IdpConfig
+from mock_idp.determinism import DeterminismError, add_determinism_options, determinism_overrides
 from mock_idp.tenant import TenantConfigError
 
 LOOPBACK = "127.0.0.1"
@@ -24,13 +28,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="enable the harness control API and the Scenario menu",
     )
+    add_determinism_options(parser)
     args = parser.parse_args(argv)
     overrides: dict[str, object] = {}
     if args.config:
         overrides["tenant_file"] = args.config
     if args.test_mode:
         overrides["test_mode"] = True
-    config = IdpConfig.from_env(**overrides)
+    try:
+        config = IdpConfig.from_env(**overrides, **determinism_overrides(args))
+    except DeterminismError as exc:
+        print(f"mock_idp: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s mock_idp %(message)s")
     try:
         app = create_app(config)

@@ -8,7 +8,6 @@ store; signing out deletes the record, so a copy of the cookie is dead too.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from flask import Response, after_this_request, request
@@ -34,7 +33,7 @@ def start(upn: str) -> None:
     """Sign this browser in as `upn`: a fresh token (any earlier one of this browser ends)."""
     state = get_state()
     _forget(request.cookies.get(COOKIE, ""))
-    token = secrets.token_urlsafe(32)
+    token = state.tokens.token_urlsafe(32)
     state.store.put(KIND, token, {"upn": upn}, expires=state.clock() + LIFETIME)
     secure = state.config.secure_cookies
 

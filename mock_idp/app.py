@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from mock_idp import http_policy
 from mock_idp.config import IdpConfig
+from mock_idp.determinism import Clock, Tokens
 from mock_idp.faults import runtime as faults
 from mock_idp.server_sessions import ServerSessionInterface
 from mock_idp.state import IdpState
@@ -19,14 +18,12 @@ from mock_idp.store import Store
 from mock_idp.tenant import Tenant
 from mock_idp.tenant_file import load_tenant
 from mock_idp.tenant_sync import TenantSync
-from mock_idp.views import errors, federation, home, portal_blueprints, saml2
+from mock_idp.views import errors, federation, harness_clock, home, portal_blueprints, saml2
 from mock_idp.views import trace as tracer
 
 
 def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None) -> Flask:
     config = config or IdpConfig.from_env()
-    if not config.api_token:  # never an open automation API
-        config = replace(config, api_token=secrets.token_urlsafe(32))
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=config.secret_key or "mock-idp-tests-only",
@@ -38,14 +35,17 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
         SESSION_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,
     )
+    store = Store(config.store_path)
+    clock, tokens = Clock(store, config.clock), Tokens(config.seed, store)
+    if not config.api_token:  # never an open automation API
+        config = replace(config, api_token=tokens.token_urlsafe(32))
     if tenant is None:
         tenant = load_tenant(
             config.tenant_file,
             substitutions=config.substitutions(),
-            now=datetime.now(UTC),
+            now=clock(),
             keys=config.key_folder(),
         )
-    store = Store(config.store_path)
     if config.store_path is not None:
         # Several workers: one secret and one API token for all of them, chosen by the first.
         app.config["SECRET_KEY"] = store.setdefault(
@@ -54,11 +54,20 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
         config = replace(
             config, api_token=store.setdefault("config", "api_token", config.api_token)
         )
-    state = IdpState(config=config, tenant=tenant, store=store)
+    state = IdpState(
+        config=config,
+        tenant=tenant,
+        store=store,
+        clock=clock,
+        new_id=tokens.entra_id,
+        tokens=tokens,
+    )
     app.extensions["mock_idp"] = state
     # Server-side sessions: a sign-out ends every copy of the cookie (mock_idp/server_sessions).
     # The clock is read through the state, so a test that swaps or moves it expires sessions.
-    app.session_interface = ServerSessionInterface(state.store, lambda: state.clock())
+    app.session_interface = ServerSessionInterface(
+        state.store, lambda: state.clock(), lambda: tokens.token_urlsafe(32)
+    )
     http_policy.install(app, config.base_url)
     if config.store_path is not None:
         TenantSync(state, config.store_path.with_suffix(".lock")).install(app)
@@ -73,6 +82,8 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     errors.register_error_pages(app)
     # The fault catalogue; its control API and Scenario menu exist in test mode only.
     faults.install(app, app.extensions["mock_idp"])
+    if config.test_mode:
+        harness_clock.install(app)  # time travel: POST /_harness/clock
     if config.trace:  # the SAML tracer (/trace/) and its recording hooks; step mode needs it
         tracer.install(app)
     logging.getLogger("mock_idp").setLevel(logging.INFO)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mock_idp.config import DEFAULT_TENANT, IdpConfig
+from mock_idp.determinism import DeterminismError, add_determinism_options, determinism_overrides
 from mock_idp.keys import KeyFolder, default_folder
 from mock_idp.tenant import TenantConfigError
 
@@ -86,6 +87,7 @@ def add_serve(commands: Any) -> None:
     serve.add_argument(
         "--test-mode", action="store_true", help="the fault catalogue's control API (/_harness)"
     )
+    add_determinism_options(serve)
     serve.add_argument(
         "--trace", action="store_true", help="the SAML tracer at /trace/ (or MOCK_IDP_TRACE=1)"
     )
@@ -139,7 +141,7 @@ def serve_config(args: argparse.Namespace, env: dict[str, str]) -> IdpConfig:
         overrides["trace"] = True  # otherwise off unless MOCK_IDP_TRACE asks
     if getattr(args, "step", False):
         overrides["step"] = True
-    config = IdpConfig.from_env(**overrides)
+    config = IdpConfig.from_env(**overrides, **determinism_overrides(args))
     if "CERTS_DIR" not in env:  # `{CERTS_DIR}` names the stable pair in the keys folder
         config = replace(config, certs_dir=config.keys_dir or config.certs_dir)
         KeyFolder(config.certs_dir).idp_pair(datetime.now(UTC))
@@ -189,6 +191,9 @@ def serve_command(args: argparse.Namespace) -> int:
             runtime = Path(tempfile.mkdtemp(prefix="mock-entra-"))
             config = replace(config, store_path=runtime / "store.sqlite3")
         app = create_app(config)
+    except DeterminismError as exc:
+        print(f"mock-entra: {exc}", file=sys.stderr)
+        return 2
     except (TenantConfigError, OSError) as exc:
         print(f"mock-entra: cannot load the tenant: {exc}", file=sys.stderr)
         return 2

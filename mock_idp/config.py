@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mock_idp.determinism import parse_clock, parse_seed
 from mock_idp.keys import KeyFolder
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -35,6 +37,9 @@ class IdpConfig:
     step: bool = False
     # The SQLite file every worker shares (`mock-entra serve --workers N`); None: in memory.
     store_path: Path | None = None
+    # Deterministic mode (mock_idp/determinism.py): a fixed clock and a seed for IDs and tokens.
+    clock: datetime | None = None
+    seed: int | None = None
     # Stable keys (mock_idp.keys): generated signing pairs are kept here; None: new each start.
     keys_dir: Path | None = None
 
@@ -66,6 +71,12 @@ class IdpConfig:
             "step": _flag(os.environ.get("MOCK_IDP_STEP", "")),
             "store_path": Path(os.environ["MOCK_IDP_STORE"])
             if os.environ.get("MOCK_IDP_STORE")
+            else None,
+            "clock": parse_clock(os.environ["MOCK_IDP_CLOCK"], "MOCK_IDP_CLOCK")
+            if os.environ.get("MOCK_IDP_CLOCK")
+            else None,
+            "seed": parse_seed(os.environ["MOCK_IDP_SEED"], "MOCK_IDP_SEED")
+            if os.environ.get("MOCK_IDP_SEED")
             else None,
         }
         values.update(overrides)

@@ -63,9 +63,10 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
 class ServerSessionInterface(SessionInterface):
     """Flask's session API over `Store` records keyed by the cookie's random ID."""
 
-    def __init__(self, store: Store, clock: Any) -> None:
+    def __init__(self, store: Store, clock: Any, new_sid: Any = None) -> None:
         self._store = store
         self._clock = clock
+        self._new_sid = new_sid or new_session_id  # seeded in deterministic mode
 
     def _now(self) -> datetime:
         moment: datetime = self._clock()
@@ -96,7 +97,7 @@ class ServerSessionInterface(SessionInterface):
         if session.sid is not None and session.rotate:
             self._store.delete(SESSION_KIND, session.sid)
             session.sid = None
-        session.sid = session.sid or new_session_id()
+        session.sid = session.sid or self._new_sid()
         expires = self._now() + SESSION_LIFETIME
         record = {"values": dict(session)}  # `permanent` is a key of the session itself
         self._store.put(SESSION_KIND, session.sid, record, expires=expires)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from mock_idp.config import IdpConfig
+from mock_idp.determinism import Tokens
 from mock_idp.store import Store
 from mock_idp.tenant import Tenant
 
@@ -31,6 +32,8 @@ class IdpState:
     new_id: Callable[[], str] = field(default=entra_id)
     # Sessions, counters and logs every worker of this mock sees (mock_idp/store.py).
     store: Store = field(default_factory=Store)
+    # Tokens, passwords and other secrets the mock generates: seeded in deterministic mode.
+    tokens: Tokens = field(default_factory=lambda: Tokens(None, Store()))
 
     def saml2_url(self) -> str:
         return f"{self.config.base_url}/{self.tenant.tenant_id}/saml2"

@@ -15,6 +15,7 @@ from sp.app import create_app
 from sp.config import SpConfig
 from sp.db import get_db
 from sp.seed import DEFAULT_SEED, SeedError, load_seed
+from sp.seed_urls import follow_idp_url
 
 LOOPBACK = "127.0.0.1"
 CERTS_DIR = Path(__file__).resolve().parent.parent / "certs"
@@ -49,6 +50,10 @@ def _seed(app: object, seed_file: Path) -> int:
             added = load_seed(
                 get_db(), seed_file, substitutions=substitutions, now=datetime.now(UTC)
             )
+            for followed in follow_idp_url(
+                get_db(), seed_file, substitutions=substitutions, now=datetime.now(UTC)
+            ):
+                print(followed.message(), flush=True)
         except SeedError as exc:
             print(f"sp: cannot seed: {exc}", file=sys.stderr)
             return 2

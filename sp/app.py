@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from sp import cli, web_guard, web_session
+from sp import cli, test_clock, web_guard, web_session
 from sp.config import SpConfig
 from sp.db import get_db, init_db
 from sp.members import Member, load_member, login_manager
@@ -44,6 +44,7 @@ def create_app(config: SpConfig | None = None) -> Flask:
     csrf.exempt(auth.callback)
     errors.register_error_pages(app)
     cli.register(app)  # flask --app sp org|people|saml|audit …
+    test_clock.install(app, app.extensions["sp"])  # test mode only: POST /_test/clock
     logging.getLogger("sp").setLevel(logging.INFO)
     return app
 

@@ -26,6 +26,8 @@ class SpConfig:
     clock_skew_seconds: int = 180  # saml-attacks.md §5: 2–5 minutes; 3 as the issue asks
     pending_ttl_seconds: int = 600
     max_response_age_seconds: int = 600  # IssueInstant older than this is refused
+    # Test mode: time travel at /_test/clock (sp/test_clock.py); never on by default.
+    test_mode: bool = False
 
     @property
     def port(self) -> int:
@@ -52,6 +54,7 @@ class SpConfig:
             "base_url": os.environ.get("SP_URL", DEFAULT_URL).rstrip("/"),
             "secret_key": os.environ.get("SP_SECRET_KEY") or _instance_secret(),
             "xmlsec_binary": shutil.which("xmlsec1") or "/usr/bin/xmlsec1",
+            "test_mode": os.environ.get("SP_TEST_MODE", "") in ("1", "true", "yes"),
         }
         if os.environ.get("DATABASE_URL"):
             values["database_url"] = os.environ["DATABASE_URL"]

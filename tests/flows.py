@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
 ACS_PATH = "/auth/saml/callback?namespace=contoso"
@@ -53,7 +54,7 @@ def parse_post_page(html: str) -> Posted:
 
 def post_to_acs(
     sp: FlaskClient, saml_response: str, relay_state: str | None = None, path: str = ACS_PATH
-):  # type: ignore[no-untyped-def]
+) -> TestResponse:
     data = {"SAMLResponse": saml_response}
     if relay_state is not None:
         data["RelayState"] = relay_state

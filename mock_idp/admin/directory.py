@@ -220,7 +220,10 @@ def _checked_upn(tenant: Tenant, upn: str, current: User | None) -> str:
             field="upn",
         )
     other = tenant.user_by_upn(upn)
-    if other is not None and other is not current:
+    # The admin is a directory object in Entra too: no user can be created or renamed onto its
+    # UPN (an SP keyed on the NameID alone would take that user for the admin).
+    is_admin = bool(tenant.admin_upn) and upn.casefold() == tenant.admin_upn.casefold()
+    if is_admin or (other is not None and other is not current):
         raise AlreadyExists(
             "Another object with the same value for property userPrincipalName already exists.",
             field="upn",

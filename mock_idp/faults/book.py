@@ -7,6 +7,7 @@ import itertools
 import secrets
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,7 +32,8 @@ class Issued:
 
 
 class FaultBook:
-    def __init__(self) -> None:
+    def __init__(self, token: Callable[[int], str] = secrets.token_urlsafe) -> None:
+        self._token = token  # the mock's seeded source in deterministic mode
         self._lock = threading.Lock()
         self._queues: dict[str, deque[str]] = {}
         self._tenant_used: dict[str, int] = {}  # how much of each app's tenant-file list is used
@@ -104,7 +106,7 @@ class FaultBook:
 
     def capture(self, form: PostForm) -> str:
         """Keep an attacker's captured response; the ID is unguessable (it is a live token)."""
-        capture_id = secrets.token_urlsafe(12)
+        capture_id = self._token(12)
         with self._lock:
             self._captures[capture_id] = form
         return capture_id

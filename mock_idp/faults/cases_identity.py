@@ -50,7 +50,7 @@ CASES: tuple[FaultCase, ...] = (
         source=SOURCE,
         section="F",
         profiles=EA_RA,
-        expected=reject("invalid"),
+        expected=reject("identity"),
         recipe=Recipe(issuance=_mail_changed),
     ),
     FaultCase(
@@ -59,7 +59,7 @@ CASES: tuple[FaultCase, ...] = (
         source=SOURCE,
         section="F",
         profiles=EA_RA,
-        expected=reject("invalid"),
+        expected=reject("identity"),
         recipe=Recipe(issuance=_upn_renamed),
     ),
     FaultCase(
@@ -68,7 +68,7 @@ CASES: tuple[FaultCase, ...] = (
         source=SOURCE,
         section="F",
         profiles=EA_RA,
-        expected=reject("invalid"),
+        expected=reject("identity"),
         recipe=Recipe(issuance=_display_name),
     ),
 )

@@ -42,6 +42,7 @@ Refusal = Literal[
     "signature",  # signature verification or the signature profile
     "unsolicited",  # no matching sign-in pending in this browser
     "invalid",  # verified but wrong: audience, time, issuer, destination, structure
+    "identity",  # genuine, but not this person's Entra account (NameID format, tid + oid)
     "idp-error",  # the IdP reported a non-Success status
 ]
 # How the response reaches the SP: posted by this browser (Entra's way), the last valid

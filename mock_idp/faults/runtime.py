@@ -30,7 +30,7 @@ log = logging.getLogger("mock_idp")
 def install(app: Flask, state: IdpState) -> None:
     """Check the tenant's scenarios; in test mode, add the control API and the menu."""
     check_tenant(state.tenant, test_mode=state.config.test_mode)
-    app.extensions[EXTENSION] = FaultBook()
+    app.extensions[EXTENSION] = FaultBook(state.tokens.token_urlsafe)
     if not state.config.test_mode:
         return
     from mock_idp.views.harness import bp  # only test mode has these routes at all

@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -117,6 +118,17 @@ class EntraClient:
         except EntraError as exc:
             if exc.status != 404:  # not in test mode: nothing to clear
                 raise
+
+    def advance(self, duration: str) -> datetime:
+        """Moves the mock's clock forward by an ISO 8601 duration ("PT61M"); returns the new
+        now. Test mode only. Assertions, sessions and certificates expire without sleeping."""
+        moved = self.call("POST", "/_harness/clock", {"advance": duration})
+        return datetime.fromisoformat(str(moved["now"]).replace("Z", "+00:00"))
+
+    def now(self) -> datetime:
+        """The mock's clock (fixed in deterministic mode, plus any time travel)."""
+        reading = self.call("GET", "/_harness/clock")
+        return datetime.fromisoformat(str(reading["now"]).replace("Z", "+00:00"))
 
     def export(self) -> str:
         """The running tenant as a tenant file (TOML)."""

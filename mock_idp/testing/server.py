@@ -9,11 +9,13 @@ import secrets
 import socket
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from mock_idp.config import TENANTS_DIR, IdpConfig
+from mock_idp.determinism import parse_clock
 from mock_idp.testing.client import EntraClient
 
 EMPTY_TENANT = TENANTS_DIR / "empty.toml"  # no users, no apps: only the admin account
@@ -27,6 +29,10 @@ class EntraOptions:
     test_mode: bool = True  # response() and cases() need the test-mode API
     sp_url: str = "http://localhost:8000"  # {SP_URL} in a tenant file
     keys_dir: Path | None = None  # stable keys for `generate = true` (None: new each run)
+    # Deterministic mode (mock_idp/determinism.py): a fixed clock ("2026-01-01T00:00:00Z" or a
+    # datetime) and a seed for every ID, token and generated password. None: wall clock, random.
+    clock: datetime | str | None = None
+    seed: int | None = None
 
 
 def free_port() -> int:
@@ -49,6 +55,7 @@ class EntraServer:
 
         port = free_port()
         url = f"http://{LOOPBACK}:{port}"
+        clock = self.options.clock
         config = IdpConfig(
             base_url=url,
             sp_url=self.options.sp_url,
@@ -57,6 +64,8 @@ class EntraServer:
             test_mode=self.options.test_mode,
             api_token=self.options.token,
             keys_dir=self.options.keys_dir,
+            clock=parse_clock(clock, "EntraOptions.clock") if isinstance(clock, str) else clock,
+            seed=self.options.seed,
         )
         self._server = make_server(LOOPBACK, port, create_app(config), threaded=True)
         self._thread = threading.Thread(

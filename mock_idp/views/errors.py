@@ -4,7 +4,6 @@ Response auto-posted to the ACS; every AADSTS error is logged with its request i
 from __future__ import annotations
 
 import logging
-import uuid
 
 from flask import Flask, render_template
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -21,7 +20,7 @@ def register_error_pages(app: Flask) -> None:
     def aadsts(error: AadstsError) -> tuple[str, int]:
         state = get_state()
         now = state.clock()
-        request_id, correlation_id = str(uuid.uuid4()), str(uuid.uuid4())
+        request_id, correlation_id = str(state.tokens.uuid4()), str(state.tokens.uuid4())
         log.warning(
             "%s request_id=%s correlation_id=%s shown=%s",
             error.text,

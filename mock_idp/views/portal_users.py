@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import Blueprint, abort, request
@@ -56,7 +55,9 @@ def users() -> Page:
 @bp.get("/users/new")
 def new_user() -> Page:
     # Entra auto-generates a first password for the admin to copy; three character kinds at least.
-    draft = UserDraft(upn="", display_name="", password=f"{secrets.token_urlsafe(9)}-Aa1")
+    draft = UserDraft(
+        upn="", display_name="", password=f"{get_state().tokens.token_urlsafe(9)}-Aa1"
+    )
     return page("portal/user_new.html", draft=draft)
 
 

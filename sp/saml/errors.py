@@ -128,7 +128,16 @@ class LogoutRejected(SsoError):
     )
 
 
-class NameIdFormatRefused(SsoError):
+class AccountNotBound(SsoError):
+    """The token is genuine, but it does not prove it is this person's Entra account: the
+    NameID is the wrong format, the account claims are missing, or (tenant ID, object ID)
+    differs from the one this person is linked to (or may not be claimed by a first sign-in)."""
+
+    status = 403
+    public_message = "This Microsoft account is not the one linked to this Trakstar account."
+
+
+class NameIdFormatRefused(AccountNotBound):
     """Only emailAddress (Entra's default with user.userprincipalname) identifies a person."""
 
     status = 403
@@ -139,7 +148,7 @@ class NameIdFormatRefused(SsoError):
     )
 
 
-class MissingAccountClaims(SsoError):
+class MissingAccountClaims(AccountNotBound):
     status = 403
     public_message = (
         "The sign-in response does not name the Microsoft Entra account (the tenantid and "
@@ -147,7 +156,7 @@ class MissingAccountClaims(SsoError):
     )
 
 
-class IdentityMismatch(SsoError):
+class IdentityMismatch(AccountNotBound):
     """The NameID names a person linked to another Entra account (or the reverse)."""
 
     status = 403
@@ -158,7 +167,7 @@ class IdentityMismatch(SsoError):
     )
 
 
-class PasswordAccountNotLinked(SsoError):
+class PasswordAccountNotLinked(AccountNotBound):
     status = 403
     public_message = (
         "This Trakstar account signs in with a password and has not linked a Microsoft account "
@@ -167,7 +176,7 @@ class PasswordAccountNotLinked(SsoError):
     )
 
 
-class LinkMismatch(SsoError):
+class LinkMismatch(AccountNotBound):
     status = 403
     public_message = (
         "The Microsoft account you signed in with is not the one for this Trakstar account "

@@ -39,6 +39,7 @@ REFUSALS: dict[str, type[errors.SsoError]] = {
     "signature": errors.InvalidSignature,
     "unsolicited": errors.UnsolicitedResponse,
     "invalid": errors.ResponseRejected,
+    "identity": errors.AccountNotBound,
     "idp-error": errors.IdpReportedError,
 }
 

@@ -130,6 +130,16 @@ def test_bad_users_are_refused_clearly(
     assert message in error_of(client.post("/v1.0/users", headers=H, json=body), status)
 
 
+@pytest.mark.parametrize("upn", ["admin@contoso.com", "ADMIN@contoso.com"])
+def test_no_user_is_renamed_onto_the_admin(client: FlaskClient, unchanged: None, upn: str) -> None:
+    """The admin is a directory object: a user renamed onto its UPN would carry the admin's
+    name in every token (security round two, finding 1)."""
+    renamed = client.patch(f"/v1.0/users/{ADELE}", headers=H, json={"userPrincipalName": upn})
+    assert "userPrincipalName already exists" in error_of(renamed, 400)
+    created = client.post("/v1.0/users", headers=H, json={**NEW_USER, "userPrincipalName": upn})
+    assert "userPrincipalName already exists" in error_of(created, 400)
+
+
 def test_unreadable_json_is_refused(client: FlaskClient, unchanged: None) -> None:
     response = client.post(
         "/v1.0/users", headers={**H, "Content-Type": "application/json"}, data=b"{nope"

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
@@ -74,7 +74,9 @@ def verify_raw(raw_query: str, param: str, pair: SigningPair) -> None:
     fields = dict(p.split("=", 1) for p in raw_query.split("&"))
     signed = "&".join(f"{k}={fields[k]}" for k in (param, "RelayState", "SigAlg") if k in fields)
     signature = base64.b64decode(unquote(fields["Signature"]))
-    pair.cert.public_key().verify(signature, signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+    key = pair.cert.public_key()
+    assert isinstance(key, rsa.RSAPublicKey)
+    key.verify(signature, signed.encode(), padding.PKCS1v15(), hashes.SHA256())
 
 
 def test_sp_initiated_logout_ends_the_session_and_answers_signed(

@@ -15,7 +15,6 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from sp import sso
 from sp.app import create_app
 from sp.config import SpConfig
 from sp.db import get_db, make_engine
@@ -47,7 +46,7 @@ def forgetful_tracker(monkeypatch: pytest.MonkeyPatch) -> None:
         kept.setdefault(str(browser_key), {}).update(found)
         return dict(kept[str(browser_key)])
 
-    monkeypatch.setattr(sso.tracker, "consume", consume)
+    monkeypatch.setattr(tracker, "consume", consume)
 
 
 @pytest.mark.usefixtures("forgetful_tracker")

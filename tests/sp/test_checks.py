@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from sp.saml import checks, errors
+from sp.saml import checks, constants, errors
 from sp.saml.identity import SubjectConfirmation, VerifiedAssertion, VerifiedResponse
 
 TENANT = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
@@ -51,7 +51,7 @@ def verified(now: datetime) -> VerifiedResponse:
             not_on_or_after=now + timedelta(minutes=60),
             confirmations=(
                 SubjectConfirmation(
-                    method=checks.BEARER,
+                    method=constants.BEARER,
                     recipient=ACS,
                     in_response_to="id-req",
                     not_on_or_after=now + timedelta(minutes=60),

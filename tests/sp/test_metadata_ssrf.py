@@ -18,6 +18,7 @@ from flask import Flask
 
 from sp.saml import fetch
 from sp.saml.fetch import GENERIC, FetchRefused
+from sp.saml.metadata import MetadataError
 from tests.sp.admin_client import SAML_PAGE, field_error, post, signed_in_admin
 
 IMPORT = "/settings/authentication/saml/metadata"
@@ -117,7 +118,7 @@ def test_the_connection_goes_to_the_address_that_was_checked() -> None:
 def test_http_is_only_for_loopback_names_and_they_must_resolve_to_loopback() -> None:
     connector = NoConnection()
 
-    with pytest.raises(fetch.MetadataError, match="must start with https://"):
+    with pytest.raises(MetadataError, match="must start with https://"):
         fetch.fetch("http://metadata.example.com/m.xml", connector=connector)
     with pytest.raises(FetchRefused):
         fetch.fetch(

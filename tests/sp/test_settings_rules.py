@@ -73,15 +73,15 @@ def test_every_certificate_encoding_gives_the_same_certificate(
     pair: SigningPair, form: str
 ) -> None:
     pem64 = parse_certificate(pair.cert_pem()).pem
-    data: str | bytes = {
+    encodings: dict[str, str | bytes] = {
         "raw DER (.cer)": pair.cert_der,
         "bare base64": pair.cert_b64,
         "PEM bytes with a UTF-8 BOM": b"\xef\xbb\xbf" + pair.cert_pem().encode(),
         "PEM wrapped at 64, LF": pem64,
         "PEM with spaces around": "\n  " + pair.cert_pem() + "  \n",
-    }[form]
+    }
 
-    info = parse_certificate(data)
+    info = parse_certificate(encodings[form])
 
     assert info.thumbprint == pair.thumbprint
     assert info.pem == pem64  # stored in one canonical form
