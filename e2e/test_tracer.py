@@ -59,6 +59,11 @@ def test_step_mode_stops_at_the_response_and_the_diagram_shows_the_hops(
     thumbprint, why = stop.note("Certificate thumbprint")
     assert thumbprint == idp_thumbprint() and "SAML Certificates" in why
 
+    copy = page.locator("button.copy").first  # Copy XML; its text then says what happened
+    expect(copy).to_have_text("Copy XML")
+    copy.click()
+    expect(copy).to_have_text(re.compile("Copied|Select and copy"))
+
     stop.continue_to("Trakstar")
     Perform(page, harness.sp_url).expect_dashboard_for("Britta Simon")
 
@@ -73,3 +78,11 @@ def test_step_mode_stops_at_the_response_and_the_diagram_shows_the_hops(
     assert times and times[0].startswith("+0.000 s")
     assert all(re.match(r"\+\d+\.\d{3} s", t) for t in times)
     assert any(re.search(r"\d+ ms at Entra", t) for t in times)
+
+    # The raw Response, byte for byte as it travelled, one click away on the flow's page.
+    tracer.open_latest_flow("sign-in")
+    response = page.locator('section.message[data-kind="Response"]').first
+    with page.expect_download() as download:
+        response.get_by_role("link", name="Download XML").click()
+    raw = Path(download.value.path()).read_bytes()
+    assert raw.startswith(b"<samlp:Response") and B_SIMON[0].encode() in raw

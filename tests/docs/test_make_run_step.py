@@ -23,7 +23,12 @@ def read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> s
     assert process.stdout is not None
     stdout = process.stdout
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
+
+    def pump() -> None:
+        for line in stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
     seen = ""
     deadline = time.monotonic() + timeout
     while marker not in seen:

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from mock_idp import cli
+from mock_idp.config import IdpConfig
 
 
-def config_for(tmp_path: Path, *options: str) -> cli.IdpConfig:
+def config_for(tmp_path: Path, *options: str) -> IdpConfig:
     parsed = cli.build_parser().parse_args(["serve", *options])
     return cli.serve_config(parsed, {"XDG_CACHE_HOME": str(tmp_path)})
 
