@@ -1,6 +1,7 @@
 # Entra SSO harness: `make run` to try it, `make test` to check it. `make help` lists everything.
-# System packages: scripts/system-deps.sh installs Debian's xmlsec1 (and chromium for tests) with
-# apt-get when they are missing and we run as root; otherwise it says what to install.
+# System packages: scripts/system-deps.sh installs Debian's python3-venv, xmlsec1, curl and jq (and
+# chromium for tests) with apt-get when they are missing and we run as root; otherwise it says
+# what to install.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -25,13 +26,14 @@ help: ## List the targets
 	@echo "             STEP=1 (make run: the tracer's step mode, stops before each Response is posted)"
 
 $(STAMP): pyproject.toml
-	@scripts/system-deps.sh xmlsec1
+	@scripts/system-deps.sh python3-venv xmlsec1 curl jq
+	@scripts/system-deps.sh postgresql || echo "Without PostgreSQL its half of the SP's database tests is skipped." >&2
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip >/dev/null
 	@$(PY) -m pip install -q -e '.[test]'
 	@touch $@
 
-setup: $(STAMP) certs ## Create .venv, install packages and xmlsec1, generate test keys
+setup: $(STAMP) certs ## Create .venv, install packages (and xmlsec1, curl, jq, PostgreSQL), generate test keys
 
 certs: $(STAMP) ## Generate the test-only keys into certs/ (kept when present)
 	@$(PY) -m certs
@@ -67,9 +69,10 @@ bench: setup ## Benchmarks (ratios against a baseline measured in the same run)
 demo: setup browser ## Walk the tutorial in Chromium; storyboard to instance/storyboard/ (HEADED=1 watches)
 	@HEADED=$(HEADED) $(PY) -m demo
 
+SITE_DIR ?= site
 docs: $(STAMP) ## Build the docs site into site/ (strict: a broken link or missing page fails)
-	@NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
-	@echo "Docs built: site/index.html (preview: $(VENV)/bin/mkdocs serve)"
+	@NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir $(SITE_DIR)
+	@echo "Docs built: $(SITE_DIR)/index.html (preview: $(VENV)/bin/mkdocs serve)"
 
 clean: ## Remove the venv, generated keys and the SP database
 	rm -rf $(VENV) instance site certs/*.key certs/*.crt .pytest_cache .mypy_cache .ruff_cache \

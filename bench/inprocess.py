@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from bench.stats import Result, paired
+from bench.stats import Goal, Result, Row, paired, ratio_row
 from mock_idp import sso
 from mock_idp.config import IdpConfig
 from mock_idp.state import entra_id
@@ -57,8 +56,10 @@ def idp_signing() -> Result:
     )
 
 
-def sp_verification() -> list[Result]:
-    """The SP's whole check (gate, pysaml2, exact checks) vs pysaml2 alone on the same bytes."""
+def sp_verification() -> Row:
+    """The SP's whole check of one response (gate, pysaml2 with the in-process signature
+    backend, exact checks) vs python3-saml strict on the same bytes."""
+    from bench.peers.python3_saml import verifier
     from sp.saml import checks, gate
     from sp.saml.client import SamlClient
     from sp.saml.identity import IdpSettings
@@ -68,7 +69,7 @@ def sp_verification() -> list[Result]:
     _app, issue = _tenant_and_issue(now)
     tenant_id = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
     idp = IdpSettings(
-        sso_url="http://127.0.0.1:8001/x/saml2",
+        sso_url=f"http://127.0.0.1:8001/{tenant_id}/saml2",
         entity_id=f"https://sts.windows.net/{tenant_id}/",
         logout_url="",
         certificates=((ROOT / "certs" / "idp-signing.crt").read_text(),),
@@ -96,31 +97,48 @@ def sp_verification() -> list[Result]:
         max_age=timedelta(minutes=10),
     )
 
-    def ours() -> None:
+    def ours() -> str:
         admitted = gate.admit(saml_response)
-        checks.check(client.verify(admitted.b64, outstanding), expected)
+        verified = client.verify(admitted.b64, outstanding)
+        checks.check(verified, expected)
+        return verified.assertion.name_id
 
-    def pysaml2_alone() -> None:
-        client.verify(saml_response, outstanding)
+    python3_saml = verifier(
+        saml_response,
+        request_id="id-bench",
+        host="localhost:8000",
+        idp_entity_id=idp.entity_id,
+        sso_url=idp.sso_url,
+    )
+    assert ours() == python3_saml() == "B.Simon@contoso.com"  # both accept, same identity
+    result = paired("ours", ours, "python3-saml strict", python3_saml, rounds=7, repeat=10)
+    return ratio_row(
+        result,
+        "SP: verify one Entra response (gate + pysaml2 + checks) vs python3-saml strict",
+        Goal("<=", 3.0, "≤ 3× (stretch ≤ 1.5×)"),
+    )
 
-    def gate_only() -> None:
-        gate.admit(saml_response)
 
-    return [
-        paired(
-            "SP: gate + pysaml2 + exact checks",
-            ours,
-            "pysaml2 alone",
-            pysaml2_alone,
-            rounds=5,
-            repeat=5,
-        ),
-        paired(
-            "SP: input gate alone",
-            gate_only,
-            "base64 decode of the same response",
-            lambda: base64.b64decode(saml_response),
-            rounds=5,
-            repeat=50,
-        ),
-    ]
+def authn_request_url(sp_url: str, idp_url: str) -> str:
+    """The mock's /saml2 URL carrying a real AuthnRequest from the SP (built in-process)."""
+    import tempfile
+
+    from sp.app import create_app
+    from sp.config import SpConfig
+    from sp.db import get_db
+    from sp.seed import DEFAULT_SEED, load_seed
+
+    folder = tempfile.mkdtemp(prefix="bench-")
+    app = create_app(
+        SpConfig(base_url=sp_url, database_url=f"sqlite:///{folder}/sp.sqlite3", secret_key="b")
+    )
+    with app.app_context():
+        load_seed(
+            get_db(),
+            DEFAULT_SEED,
+            substitutions={"IDP_URL": idp_url, "CERTS_DIR": str(ROOT / "certs")},
+            now=datetime.now(UTC),
+        )
+    response = app.test_client().get("/auth/saml/?namespace=contoso")
+    assert response.status_code == 302, response.text
+    return str(response.headers["Location"])

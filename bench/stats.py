@@ -67,3 +67,55 @@ HEADER = (
     "| measured | ms | baseline (same run) | ms | ratio | rounds |\n"
     "| --- | ---: | --- | ---: | ---: | ---: |"
 )
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What the ratio must be: at most (`<=`) or at least (`>=`) `value`, and an optional floor
+    on our absolute figure (e.g. responses per second)."""
+
+    op: str
+    value: float
+    text: str
+
+    def met(self, ratio: float) -> bool:
+        return ratio <= self.value if self.op == "<=" else ratio >= self.value
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the issue's table: ours and the peer, measured in the same run."""
+
+    metric: str
+    ours: str
+    peer: str
+    ratio: float
+    goal: Goal
+    extra_ok: bool = True  # an absolute goal besides the ratio (e.g. ≥ 1,000/s)
+
+    @property
+    def met(self) -> bool:
+        return self.goal.met(self.ratio) and self.extra_ok
+
+    def line(self) -> str:
+        return (
+            f"| {self.metric} | {self.ours} | {self.peer} | {self.ratio:.2f}× | {self.goal.text} "
+            f"| {'yes' if self.met else 'NO'} |"
+        )
+
+
+TABLE_HEADER = (
+    "| metric | ours | peer, same run | ratio | goal | met? |\n"
+    "| --- | ---: | ---: | ---: | --- | --- |"
+)
+
+
+def ratio_row(result: Result, metric: str, goal: Goal) -> Row:
+    """A timed pair (ours / peer, in ms) as a table row."""
+    return Row(
+        metric,
+        f"{result.subject_ms:.1f} ms",
+        f"{result.baseline_ms:.1f} ms ({result.baseline_name})",
+        result.ratio,
+        goal,
+    )

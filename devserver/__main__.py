@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -24,6 +25,11 @@ def main() -> int:
     traced = trace.strip().lower() in ("1", "true", "yes", "on")
     step = "1" if os.environ.get("STEP") in ("1", "true", "yes") else ""
     logs = ROOT / "instance" / "logs"
+    # The Trakstar CLI (`flask --app sp …`) reads these, so it prints the URLs of this run.
+    (ROOT / "instance").mkdir(exist_ok=True)
+    (ROOT / "instance" / "run-urls.json").write_text(
+        json.dumps({"sp_url": sp_url, "idp_url": idp_url}), encoding="utf-8"
+    )
     apps = both_apps(
         sp_url=sp_url,
         idp_url=idp_url,
@@ -84,6 +90,8 @@ Ready in {seconds:.1f}s.
 
   Trakstar clone         {sp}/login
                          administrator admin@contoso.com / Adm1n-Passw0rd!
+                         tutorial organisation fabrikam (no SAML settings yet):
+                         administrator admin@fabrikam.com / Adm1n-Passw0rd!
   Mock Entra ID          {idp}/admin/  (admin center)
                          administrator admin@contoso.com / Adm1n-Passw0rd!
   My Apps                {idp}/myapps/
@@ -98,7 +106,7 @@ TRACER_LINE = """  SAML tracer            {idp}/trace/  (step mode {step}: STEP=
 """
 
 TEST_MODE_BANNER = """Test mode: the mock's password page has a Scenario menu (an attack or fault
-for the next response); the control API is at {idp}/_harness/faults (see README).
+for the next response); the control API is at {idp}/_harness/faults (see docs/faults.md).
 """
 
 if __name__ == "__main__":

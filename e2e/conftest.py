@@ -25,6 +25,7 @@ API_TOKEN = "e2e-api-token"  # the mock's automation API bearer token in this su
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
+    "--disable-dev-shm-usage",  # CI containers give /dev/shm 64 MB: Chromium's tabs crash there
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",

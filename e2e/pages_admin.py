@@ -106,6 +106,7 @@ class AdminCenter:
         chosen = field.input_value()
         self.page.get_by_role("button", name="Create").click()
         self.expect_notification(f"Successfully created user {upn}.")
+        expect(self.page.locator("#new-password")).to_have_text(chosen)  # once, after Create
         return chosen
 
 
@@ -126,8 +127,19 @@ class EnterpriseApp:
         expect(
             self.page.get_by_role("heading", name="Select a single sign-on method")
         ).to_be_visible()
+        assert self.overflowing_method_tiles() == []
         self.page.get_by_role("button", name="SAML").click()
         self.expect_saml_page()
+
+    def overflowing_method_tiles(self) -> list[str]:
+        """The sign-on method tiles whose text does not fit inside their box, as laid out."""
+        return list(
+            self.page.locator(".tile").evaluate_all(
+                """tiles => tiles.filter(t => t.scrollWidth > t.clientWidth
+                                           || t.scrollHeight > t.clientHeight)
+                                 .map(t => t.id)"""
+            )
+        )
 
     def expect_saml_page(self) -> None:
         expect(
@@ -190,8 +202,12 @@ class EnterpriseApp:
         button.click()
         expect(button).to_have_text("Copied")
 
-    def test_this_application(self) -> None:
-        self.page.get_by_role("link", name="Test this application").click()
+    def test_this_application(self) -> Page:
+        """The sign-in opens in a new tab, as in Entra; the admin center stays where it was."""
+        with self.page.expect_popup() as popup:
+            self.page.get_by_role("link", name="Test this application").click()
+        self.expect_saml_page()
+        return popup.value
 
     # --- SAML Signing Certificate ----------------------------------------------------------
 

@@ -120,10 +120,11 @@ def test_trakstar_from_the_gallery_to_b_simons_sign_in(
 
     trakstar_trusts(harness.database, certificate.read_text())
     trakstar.open_single_sign_on()
-    trakstar.test_this_application()  # Sign on URL > Trakstar's AuthnRequest > Entra
-    page.wait_for_url(re.compile(re.escape(harness.idp_url)))
-    EntraSignIn(page).sign_in("B.Simon@contoso.com", "Passw0rd!")
-    Perform(page, harness.sp_url).expect_dashboard_for("Britta Simon")
+    tab = trakstar.test_this_application()  # Sign on URL > Trakstar's AuthnRequest > Entra
+    tab.wait_for_url(re.compile(re.escape(harness.idp_url)))
+    EntraSignIn(tab).sign_in("B.Simon@contoso.com", "Passw0rd!")
+    Perform(tab, harness.sp_url).expect_dashboard_for("Britta Simon")
+    tab.close()
 
     center.add_from_gallery("Trakstar", "Trakstar", name="Trakstar (second)")
     center.expect_error("only one instance of Trakstar can be configured in one tenant")
@@ -206,6 +207,20 @@ def test_unassigned_users_are_refused_by_entra_until_assigned(
     Perform(sso, harness.sp_url).expect_dashboard_for("Britta Simon")
 
 
+def test_the_sign_on_method_tiles_hold_their_text(page: Page, harness: Harness) -> None:
+    center = AdminCenter(page, harness.idp_url)
+    center.sign_in()
+    trakstar = center.open_app("Trakstar")
+    page.goto(f"{harness.idp_url}/admin/enterprise-apps/{TRAKSTAR_APP_ID}/sso/method")
+
+    saml = page.get_by_role("button", name="SAML")
+    expect(saml).to_contain_text("Rich and secure authentication")
+    assert trakstar.overflowing_method_tiles() == []
+    box, text = saml.bounding_box(), saml.locator(".muted").bounding_box()
+    assert box and text
+    assert box["y"] <= text["y"] and text["y"] + text["height"] <= box["y"] + box["height"]
+
+
 def test_test_this_application_without_a_sign_on_url_posts_unsolicited(
     page: Page, harness: Harness, api: TenantApi
 ) -> None:
@@ -217,11 +232,11 @@ def test_test_this_application_without_a_sign_on_url_posts_unsolicited(
     center.expect_notification("Successfully updated Trakstar.")
     expect(page.locator("#basic-sign-on-url")).to_have_text("Optional")
 
-    trakstar.test_this_application()
-    EntraSignIn(page).sign_in("B.Simon@contoso.com", "Passw0rd!")
+    tab = trakstar.test_this_application()
+    EntraSignIn(tab).sign_in("B.Simon@contoso.com", "Passw0rd!")
 
-    page.wait_for_url(re.compile(re.escape(f"{harness.sp_url}/auth/saml/callback")))
-    perform = Perform(page, harness.sp_url)
+    tab.wait_for_url(re.compile(re.escape(f"{harness.sp_url}/auth/saml/callback")))
+    perform = Perform(tab, harness.sp_url)
     perform.expect_sso_error(
         "does not match a sign-in started in this browser"
     )  # SP-initiated only
@@ -248,7 +263,7 @@ def test_my_apps_has_no_trakstar_tile_for_adele(page: Page, harness: Harness) ->
 
 
 def _pipeline_script() -> str:
-    text = (ROOT / "README.md").read_text()
+    text = (ROOT / "docs" / "admin-center.md").read_text()
     block = text.split("<!-- pipeline:start -->", 1)[1].split("<!-- pipeline:end -->", 1)[0]
     return block.split("```bash\n", 1)[1].rsplit("```", 1)[0]
 

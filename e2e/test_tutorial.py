@@ -188,12 +188,12 @@ def test_the_seed_tutorial_from_an_empty_tenant(
     # "Users must be created and activated before you use single sign-on."
     trakstar.activate("Britta Simon", B_SIMON[0])
 
-    # Test SSO, way 1: "Test this application" redirects to the Sign on URL.
+    # Test SSO, way 1: "Test this application" opens the Sign on URL in a new tab.
     app.open_single_sign_on()
-    app.test_this_application()
-    entra.page.wait_for_url(re.compile(re.escape(harness.idp_url) + ".*/login"))
-    EntraSignIn(entra.page).sign_in(*B_SIMON)
-    Perform(entra.page, harness.sp_url).expect_dashboard_for("Britta Simon")
+    tab = app.test_this_application()
+    tab.wait_for_url(re.compile(re.escape(harness.idp_url) + ".*/login"))
+    EntraSignIn(tab).sign_in(*B_SIMON)
+    Perform(tab, harness.sp_url).expect_dashboard_for("Britta Simon")
 
     # Way 2: the Sign on URL directly.
     direct = browsers()

@@ -1,4 +1,4 @@
-"""Signing certificates shaped like the ones Entra creates for a SAML app (entra-saml.md §6)."""
+"""Signing certificates shaped like Entra's for a SAML app (docs/reference/entra.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""An app's signed federation metadata and certificate downloads (entra-saml.md §2, §6)."""
+"""An app's signed metadata and certificate downloads (docs/reference/entra.md §2, §6)."""
 
 from __future__ import annotations
 

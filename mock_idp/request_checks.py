@@ -1,4 +1,4 @@
-"""Steps 1–6 of a sign-in (entra-saml.md §11): an incoming SAML request checked in Entra's
+"""Steps 1–6 of a sign-in (docs/reference/entra.md §11): an incoming SAML request checked in Entra's
 order, up to the validated request that waits for the user (`PendingSignIn`).
 
 Pure, like `sso.py`: parse (750054, 75005, 7500529) → app by Issuer (700016) → signed request

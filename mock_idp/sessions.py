@@ -3,7 +3,7 @@
 `PendingSignIn`: the validated request waiting for a sign-in. `SignedInUser`: who signed in,
 when (AuthnInstant survives reuse) and how (authentication methods), plus the session's
 participants: each app that received a token, with the NameID and SessionIndex it got, so a
-single logout can send each of them a LogoutRequest (entra-saml.md §9).
+single logout can send each of them a LogoutRequest (docs/reference/entra.md §9).
 """
 
 from __future__ import annotations

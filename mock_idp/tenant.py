@@ -124,7 +124,7 @@ class Tenant:
     admin_upn: str = ""
     admin_password: str = ""
     # Host in the LogoutResponse Issuer: current docs say login.microsoftonline.com, older
-    # samples sts.windows.net (entra-saml.md §9 [Unc]).
+    # samples sts.windows.net (docs/reference/entra.md §9 [Unc]).
     logout_issuer_host: Literal["login.microsoftonline.com", "sts.windows.net"] = (
         "login.microsoftonline.com"
     )

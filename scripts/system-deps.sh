@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Install the Debian packages the harness needs, only when missing.
-# Usage: scripts/system-deps.sh xmlsec1 [chromium]
+# Usage: scripts/system-deps.sh [python3-venv] [xmlsec1] [chromium] [curl] [jq] [postgresql] …
+#   python3-venv  `make setup` creates .venv with it
+#   xmlsec1       the SP's signature checks (pysaml2) and the tests' independent verifier
+#   chromium      the e2e tests (Debian's, by path)
+#   curl, jq      the documented automation pipeline, which a test runs
+#   postgresql    the server the SP's database tests start for themselves (initdb + pg_ctl)
+# As root with apt-get, missing packages are installed; otherwise it names what to install.
 set -euo pipefail
 missing=()
 for pkg in "$@"; do
   case "$pkg" in
     chromium) command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium) ;;
+    postgresql) compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql) ;;
+    # Debian splits venv's pip bootstrap (ensurepip) into python3-venv.
+    python3-venv) python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv) ;;
     *) command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg") ;;
   esac
 done

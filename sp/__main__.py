@@ -1,4 +1,10 @@
-"""`python -m sp [serve|seed]`: run the Trakstar clone (loopback only), or seed its database."""
+"""`python -m sp [serve|seed]`: run the Trakstar clone (loopback only), or seed its database.
+
+`serve` runs Werkzeug's threaded server (what `make run` uses); `serve --workers N` runs
+gunicorn with N worker processes. Everything workers must share is in the database (pending
+requests, replay cache, sessions) or settled here, once, before they start: the tables, the
+seed, and the secret key (SP_SECRET_KEY, or instance/secret_key, created once and kept).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from werkzeug.serving import run_simple
-
 from sp.app import create_app
 from sp.config import SpConfig
-from sp.db import get_db
+from sp.db import dispose_db, get_db
 from sp.seed import DEFAULT_SEED, SeedError, load_seed
 from sp.seed_urls import follow_idp_url
 
@@ -28,14 +32,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seed", action="store_true", help="serve: seed first (adds what is missing)"
     )
+    parser.add_argument(
+        "--workers", type=int, help="serve: run gunicorn with this many worker processes"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="serve --workers: threads per worker (default 1)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s sp %(message)s")
-    config = SpConfig.from_env()
-    app = create_app(config)
+    config = SpConfig.from_env()  # the secret key is read (or created) here, once
+    app = create_app(config)  # creates the tables once, before any worker starts
     if args.command == "seed" or args.seed:
         status = _seed(app, args.seed_file)
         if args.command == "seed" or status:
             return status
+    if args.workers is not None:
+        from serving import ServingError, serve
+        from sp.saml.client import preload
+
+        preload()  # pysaml2 imported once here, shared by every forked worker
+        dispose_db(app)  # no pooled connection may cross the fork into a worker
+        try:
+            serve(
+                lambda: create_app(config),
+                host=LOOPBACK,
+                port=config.port,
+                workers=args.workers,
+                threads=args.threads,
+            )
+        except ServingError as exc:
+            parser.error(str(exc))
+        return 0
+    from werkzeug.serving import run_simple
+
     run_simple(LOOPBACK, config.port, app, threaded=True, use_reloader=False)
     return 0
 

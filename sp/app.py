@@ -14,7 +14,7 @@ from sp.members import Member, load_member, login_manager
 from sp.saml.gate import MAX_FORM_BYTES
 from sp.sso import ClientCache
 from sp.state import SpState
-from sp.views import auth, errors, logout, people, perform, settings
+from sp.views import auth, checks, errors, logout, people, perform, settings
 
 
 def create_app(config: SpConfig | None = None) -> Flask:
@@ -37,10 +37,10 @@ def create_app(config: SpConfig | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     csrf = CSRFProtect(app)
-    for blueprint in (perform.bp, auth.bp, settings.bp, people.bp, logout.bp):
+    for blueprint in (perform.bp, auth.bp, settings.bp, people.bp, logout.bp, checks.bp):
         app.register_blueprint(blueprint)
     # Entra posts the response cross-site: no form token is possible. The pending request
-    # bound to this browser is the ACS's CSRF defence (saml-attacks.md #42, #59).
+    # bound to this browser is the ACS's CSRF defence (docs/reference/attacks.md #42, #59).
     csrf.exempt(auth.callback)
     errors.register_error_pages(app)
     cli.register(app)  # flask --app sp org|people|saml|audit …

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -14,6 +15,9 @@ INSTANCE_DIR = PACKAGE_DIR.parent / "instance"
 DEFAULT_URL = "http://localhost:8000"
 ENTITY_ID = "https://perform.trakstar.com"  # fixed: Entra matches the Issuer exactly (§10)
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+# Written by `make run` (devserver) with the URLs it started the apps on, so that
+# `flask --app sp …` in another terminal prints the same URLs without SP_URL exported.
+RUN_URLS = INSTANCE_DIR / "run-urls.json"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -23,7 +27,7 @@ class SpConfig:
     secret_key: str = ""
     entity_id: str = ENTITY_ID
     xmlsec_binary: str = "/usr/bin/xmlsec1"
-    clock_skew_seconds: int = 180  # saml-attacks.md §5: 2–5 minutes; 3 as the issue asks
+    clock_skew_seconds: int = 180  # docs/reference/attacks.md §5: 2–5 minutes; 3 as the issue asks
     pending_ttl_seconds: int = 600
     max_response_age_seconds: int = 600  # IssueInstant older than this is refused
     # Test mode: time travel at /_test/clock (sp/test_clock.py); never on by default.
@@ -51,7 +55,7 @@ class SpConfig:
     @classmethod
     def from_env(cls, **overrides: object) -> SpConfig:
         values: dict[str, object] = {
-            "base_url": os.environ.get("SP_URL", DEFAULT_URL).rstrip("/"),
+            "base_url": (os.environ.get("SP_URL") or last_run_url()).rstrip("/"),
             "secret_key": os.environ.get("SP_SECRET_KEY") or _instance_secret(),
             "xmlsec_binary": shutil.which("xmlsec1") or "/usr/bin/xmlsec1",
             "test_mode": os.environ.get("SP_TEST_MODE", "") in ("1", "true", "yes"),
@@ -60,6 +64,19 @@ class SpConfig:
             values["database_url"] = os.environ["DATABASE_URL"]
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def last_run_url() -> str:
+    """The SP URL of the last `make run` in this checkout, else the default."""
+    try:
+        value = json.loads(RUN_URLS.read_text(encoding="utf-8")).get("sp_url")
+    except (OSError, ValueError, AttributeError):
+        return DEFAULT_URL
+    return (
+        value
+        if isinstance(value, str) and value.startswith(("http://", "https://"))
+        else (DEFAULT_URL)
+    )
 
 
 def _instance_secret() -> str:

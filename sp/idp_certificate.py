@@ -1,7 +1,7 @@
 """The IdP signing certificate an admin gives us: parse what Entra downloads, describe it, date it.
 
-Entra offers Certificate (Base64) as PEM text (CRLF, 76 columns), Certificate (Raw) as DER and
-the same PEM as `.pem` (entra-saml.md §6); admins also paste bare base64. All are accepted,
+Entra offers Certificate (Base64) as PEM text (CRLF, 76 columns), Certificate (Raw) as DER and the
+same PEM as `.pem` (docs/reference/entra.md §6); admins also paste bare base64. All are accepted,
 stored as one canonical PEM, and shown by thumbprint (SHA-1, uppercase hex, as Entra shows it).
 """
 

@@ -7,6 +7,7 @@ Flask's request or session: the views pass in what they took from HTTP.
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sp import account_links, sessions
+from sp.acs_checks import Trace
 from sp.config import SpConfig
 from sp.models import Organisation, Person, SamlSettings
 from sp.saml import checks, errors, gate, replay, tracker
@@ -128,52 +130,56 @@ def finish(
     browser_key: str | None,
     now: datetime,
     refused: errors.SsoError | None = None,
+    trace: Trace | None = None,
 ) -> SignedIn:
     """Gate, verify, check, refuse replays, then map to an existing, active person.
 
     `refused`: the view already refused the body (type, size); it is raised once the pending
-    request is spent, like every other refusal.
+    request is spent, like every other refusal. `trace` records each step's result.
     """
+    trace = trace or Trace(attempt_id="")
     org, idp = organisation_for_sso(db, namespace)
+    trace.organisation_id = org.id
     # Consumed before anything can fail: a request ID is good for one response, whatever it is.
     pending = tracker.consume(db, browser_key=browser_key, namespace=org.namespace, now=now)
-    if refused is not None:
-        raise refused
-    admitted = gate.admit(saml_response)
-    if not pending:
-        raise errors.UnsolicitedResponse("no sign-in pending for this browser")
+    with trace.step(0):
+        if refused is not None:
+            raise refused
+    with trace.step(1):
+        admitted = gate.admit(saml_response)
+    with trace.step(2, f"{len(pending)} pending"):
+        if not pending:
+            raise errors.UnsolicitedResponse("no sign-in pending for this browser")
     client = clients.get(org.namespace, idp)
-    try:
-        verified = client.verify(admitted.b64, {rid: p.return_to for rid, p in pending.items()})
-    except errors.InvalidSignature as exc:
-        raise explain_signature_failure(exc, admitted, idp) from exc
+    with trace.step(3, f"trusted thumbprint(s) {sorted(thumbprint(p) for p in idp.certificates)}"):
+        try:
+            verified = client.verify(admitted.b64, {rid: p.return_to for rid, p in pending.items()})
+        except errors.InvalidSignature as exc:
+            raise explain_signature_failure(exc, admitted, idp) from exc
     skew = timedelta(seconds=config.clock_skew_seconds)
-    checks.check(
-        verified,
-        checks.Expected(
-            acs_url=config.acs_url(org.namespace),
-            entity_id=config.entity_id,
-            idp_entity_id=idp.entity_id,
-            tenant_id=entra_tenant_of(idp.entity_id),
-            pending_ids=pending.keys(),
+    with trace.step(4, f"Audience {config.entity_id}, Recipient {config.acs_url(org.namespace)}"):
+        _exact_checks(verified, config, org, idp, pending.keys(), now)
+    with trace.step(5, f"assertion {verified.assertion.id}"):
+        replay.accept_once(
+            db,
+            (f"response:{verified.id}", f"assertion:{verified.assertion.id}"),
+            keep_until=_expiry(verified, now) + skew,
             now=now,
-            skew=skew,
-            max_age=timedelta(seconds=config.max_response_age_seconds),
-        ),
-    )
-    replay.accept_once(
-        db,
-        (f"response:{verified.id}", f"assertion:{verified.assertion.id}"),
-        keep_until=_expiry(verified, now) + skew,
-        now=now,
-    )
+        )
     assertion = verified.assertion
-    account_links.require_email_format(assertion)
-    account = account_links.account_of(assertion)
+    with trace.step(6, f"NameID {assertion.name_id} ({assertion.name_id_format})"):
+        account_links.require_email_format(assertion)
+    with trace.step(7):
+        account = account_links.account_of(assertion)
+        trace.note(f"tenant {account.tenant_id}, object {account.object_id}")
     request_id = str(verified.in_response_to)
     linking = sessions.linking_person(db, request_id=request_id, now=now)
-    person = _person_for(db, org, verified, linking=linking)
-    account_links.admit(db, org, person, account, now=now, linking=linking is not None)
+    with trace.step(8):
+        person = _person_for(db, org, verified, linking=linking)
+        trace.note(f"{person.name} <{person.email}>")
+    trace.person_id = person.id
+    with trace.step(9, "linking from the person's own session" if linking else ""):
+        account_links.admit(db, org, person, account, now=now, linking=linking is not None)
     if linking is not None:
         sessions.end_linking(db, request_id=request_id)
     return SignedIn(
@@ -183,6 +189,29 @@ def finish(
         name_id=verified.assertion.name_id,
         session_index=verified.assertion.session_index,
         claims=dict(verified.assertion.attributes),
+    )
+
+
+def _exact_checks(
+    verified: VerifiedResponse,
+    config: SpConfig,
+    org: Organisation,
+    idp: IdpSettings,
+    pending_ids: Collection[str],
+    now: datetime,
+) -> None:
+    checks.check(
+        verified,
+        checks.Expected(
+            acs_url=config.acs_url(org.namespace),
+            entity_id=config.entity_id,
+            idp_entity_id=idp.entity_id,
+            tenant_id=entra_tenant_of(idp.entity_id),
+            pending_ids=pending_ids,
+            now=now,
+            skew=timedelta(seconds=config.clock_skew_seconds),
+            max_age=timedelta(seconds=config.max_response_age_seconds),
+        ),
     )
 
 

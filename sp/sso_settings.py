@@ -65,7 +65,7 @@ def values_for(config: SpConfig, namespace: str) -> SpValues:
 
 
 def url_problem(value: str, label: str) -> str | None:
-    """https, or http on localhost/loopback only (entra-saml.md §1: Entra's own rule)."""
+    """https, or http on localhost/loopback only (docs/reference/entra.md §1: Entra's own rule)."""
     if len(value) > MAX_URL or any(c.isspace() for c in value):
         return f"The {label} must be one URL of at most {MAX_URL} characters, without spaces."
     try:
@@ -85,7 +85,7 @@ _ENDPOINT_FORM = "https://login.microsoftonline.com/{tenant-id}/saml2"
 
 
 def endpoint_problem(value: str, label: str) -> str | None:
-    """Entra's Login URL and Logout URL are one endpoint, `/{tenant}/saml2` (entra-saml.md §1)."""
+    """Login URL and Logout URL: one endpoint, `/{tenant}/saml2` (docs/reference/entra.md §1)."""
     if problem := url_problem(value, label):
         return problem
     parts = urlsplit(value)

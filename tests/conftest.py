@@ -65,10 +65,14 @@ def idp_state(idp_app: Flask) -> IdpState:
 
 
 @pytest.fixture
-def sp_app(tmp_path: Path) -> Flask:
-    config = SpConfig(
-        base_url=SP_URL, database_url=f"sqlite:///{tmp_path / 'sp.sqlite3'}", secret_key="tests"
-    )
+def sp_database_url(tmp_path: Path) -> str:
+    """SQLite; a module runs on PostgreSQL too by importing tests.postgres's fixtures."""
+    return f"sqlite:///{tmp_path / 'sp.sqlite3'}"
+
+
+@pytest.fixture
+def sp_app(sp_database_url: str) -> Flask:
+    config = SpConfig(base_url=SP_URL, database_url=sp_database_url, secret_key="tests")
     app = create_sp(config)
     with app.app_context():
         load_seed(

@@ -1,7 +1,7 @@
 """Basic SAML Configuration: the fields, Entra's validation rules, and saving them.
 
-Rules (entra-saml.md §1, §10): an Identifier and a Reply URL are required; URLs are absolute,
-https, or http on localhost only; at most 256 characters; no wildcards, fragments or
+Rules (docs/reference/entra.md §1, §10): an Identifier and a Reply URL are required; URLs
+are absolute, https, or http on localhost only; at most 256 characters; no wildcards, fragments or
 duplicates; a gallery app's `<PLACEHOLDER>` patterns must be replaced; a fixed Identifier
 (Trakstar's) cannot change; an Identifier belongs to one app in the tenant.
 

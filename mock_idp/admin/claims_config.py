@@ -1,4 +1,6 @@
-"""Attributes & Claims: the Name ID and the additional claims an app releases (entra-saml.md §5).
+"""Attributes & Claims: the Name ID and the additional claims an app releases.
+
+Entra's defaults and rules: docs/reference/entra.md §5.
 
 The restricted claims Entra always adds (tenantid, objectidentifier, displayname,
 identityprovider, authnmethodsreferences) are not editable and cannot be reused as names.

@@ -1,7 +1,8 @@
 """The application gallery: Trakstar's template, non-gallery apps, and adding an app to a tenant.
 
 Adding an app, as Entra's portal does, gives it its own IDs and a fresh, active SAML signing
-certificate. A template with a fixed Identifier can be added once per tenant (entra-saml.md §10).
+certificate. A template with a fixed Identifier can be added once per tenant
+(docs/reference/entra.md §10).
 """
 
 from __future__ import annotations

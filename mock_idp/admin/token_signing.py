@@ -1,9 +1,9 @@
 """SAML Signing Certificate: new certificates, activation, deletion, signing option and algorithm.
 
-Entra's rules (entra-saml.md §6): a new certificate defaults to three years and may not run
-longer; it is saved Inactive until "Make certificate active", which makes the old one Inactive;
-the active certificate cannot be deleted. Graph's `addTokenSigningCertificate` takes a
-`displayName` that must start with `CN=`.
+Entra's rules (docs/reference/entra.md §6): a new certificate defaults to three years and may not
+run longer; it is saved Inactive until "Make certificate active", which makes the old one Inactive;
+the active certificate cannot be deleted. Graph's `addTokenSigningCertificate` takes a `displayName`
+that must start with `CN=`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Cases of saml-attacks.md §3 F: who, where, when and how many times (with #55–#57)."""
+"""Cases of docs/reference/attacks.md §3 F: who, where, when and how many times (with #55–#57)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ OTHER_ISSUER = f"https://sts.windows.net/{structure.OTHER_TENANT}/"
 SCD = "saml:Subject/saml:SubjectConfirmation/saml:SubjectConfirmationData"
 TENANT_VALUE = f"saml:AttributeStatement/saml:Attribute[@Name='{TENANT_ID}']/saml:AttributeValue"
 TEN_MINUTES = timedelta(minutes=10)
-# The reference SP accepts 3 minutes of clock skew; these straddle it (saml-attacks.md #51).
+# The reference SP accepts 3 minutes of clock skew; these straddle it
+# (docs/reference/attacks.md #51).
 SKEWS = (("+30s", 30, True), ("+2min", 120, True), ("+5min", 300, False), ("+6min", 360, False))
 
 
@@ -211,7 +212,7 @@ CASES: tuple[FaultCase, ...] = (
     _case(
         "error-status",
         "Entra's error Response: Requester/RequestUnsupported with an AADSTS message",
-        "§3 #55; entra-saml.md §4.5",
+        "§3 #55; docs/reference/entra.md §4.5",
         Recipe(response=structure.error_response),
         refusal="idp-error",
     ),

@@ -1,4 +1,4 @@
-"""Cases of saml-attacks.md §3 A (signature presence and placement), C (keys), E (algorithms)."""
+"""Cases of docs/reference/attacks.md §3 A (signature presence, placement), C (keys), E (algos)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ CASES: tuple[FaultCase, ...] = (
     FaultCase(
         name="valid",
         description="The baseline: exactly what Entra sends (the app's signing option)",
-        source="entra-saml.md §4.4",
+        source="docs/reference/entra.md §4.4",
         section="-",
         profiles=EA_RA,
         expected=accept(),

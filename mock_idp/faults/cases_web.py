@@ -1,4 +1,4 @@
-"""Cases of saml-attacks.md §3 G (the web layer around the ACS) and #36 (transport)."""
+"""Cases of docs/reference/attacks.md §3 G (the web layer around the ACS) and #36 (transport)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ CASES: tuple[FaultCase, ...] = (
     _transport(
         "deflated",
         "A valid response raw-DEFLATEd before base64 (HTTP-Redirect encoding on POST)",
-        "§3 #36; entra-saml.md §4.1",
+        "§3 #36; docs/reference/entra.md §4.1",
         Recipe(deflate=True),
         refusal="malformed",
         section="T",

@@ -1,4 +1,4 @@
-"""Cases of saml-attacks.md §3 B (wrapping, multiple assertions) and D (c14n and parsing)."""
+"""Cases of docs/reference/attacks.md §3 B (wrapping, multiple assertions) and D (c14n, parsing)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The catalogue: every case by stable name, in saml-attacks.md §3 order."""
+"""The catalogue: every case by stable name, in docs/reference/attacks.md §3 order."""
 
 from __future__ import annotations
 

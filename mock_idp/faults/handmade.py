@@ -3,10 +3,10 @@
 signxml (the mock's XML-DSig library, `mock_idp/protocol/signing.py`) has no MD5 digest, always
 writes exactly the enveloped + c14n Transforms, and resolves a Reference only inside the element
 it signs (it signs a copy). The catalogue needs precisely those shapes, because they are what an
-SP's signature profile must refuse (saml-attacks.md #5, #7, #38): an MD5 digest, an extra XSLT
-Transform, a missing enveloped Transform, a Reference to another element, an empty or external
-URI. This module follows the recipe of saml-attacks.md Appendix A, signing in place so that
-namespaces in scope are right, and is used for nothing else.
+SP's signature profile must refuse (docs/reference/attacks.md #5, #7, #38): an MD5 digest, an
+extra XSLT Transform, a missing enveloped Transform, a Reference to another element, an empty or
+external URI. This module follows the recipe of docs/reference/attacks.md Appendix A, signing in
+place so that namespaces in scope are right, and is used for nothing else.
 """
 
 from __future__ import annotations

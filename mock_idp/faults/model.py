@@ -118,8 +118,8 @@ class Expected:
 class FaultCase:
     name: str  # stable, kebab-case: tests, the control API and tenant files use it
     description: str
-    source: str  # CVE, paper or saml-attacks.md section
-    section: str  # saml-attacks.md §3 group: A–G, or "T" (transport/delivery)
+    source: str  # CVE, paper or docs/reference/attacks.md section
+    section: str  # docs/reference/attacks.md §3 group: A–G, or "T" (transport/delivery)
     profiles: tuple[Profile, ...]  # the first is used when the app's own option does not apply
     expected: Expected
     recipe: Recipe = field(default_factory=Recipe)

@@ -1,4 +1,4 @@
-"""Canonicalization and parser-differential payloads (saml-attacks.md §3 D, §2.3).
+"""Canonicalization and parser-differential payloads (docs/reference/attacks.md §3 D, §2.3).
 
 Tree mutations where the attack lives in the tree (comments, namespaces); byte-level
 serializers only where the attack *is* the serialization (DOCTYPE prefixes, entity references).

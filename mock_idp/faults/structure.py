@@ -1,4 +1,4 @@
-"""Edits for the protocol and structure cases (saml-attacks.md §3 A, F, and #55–57, #36)."""
+"""Edits for the protocol and structure cases (docs/reference/attacks.md §3 A, F, #55–57, #36)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Signature wrapping and multiple-assertion transforms (saml-attacks.md §2.2, §3 B, Appendix A).
+"""Signature wrapping and multiple-assertion transforms.
+
+The layouts: docs/reference/attacks.md §2.2, §3 B and Appendix A.
 
 Post-sign mutations of a signed Response, never re-signed. Each follows SAMLRaider's
 `XSWHelpers.applyXSW1…8` order of operations; `ctx.new_id()` gives the evil IDs.

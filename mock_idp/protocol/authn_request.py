@@ -1,4 +1,7 @@
-"""Decode, parse and check an incoming AuthnRequest in Entra's order (entra-saml.md §3, §11)."""
+"""Decode, parse and check an incoming AuthnRequest in Entra's order.
+
+The rules and their order: docs/reference/entra.md §3 and §11.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Entra's errors as typed exceptions, each carrying its AADSTS code (entra-saml.md §7).
+"""Entra's errors as typed exceptions, each carrying its AADSTS code (docs/reference/entra.md §7).
 
 Where an error shows is part of its type, because that is what a user notices:
 - `page` (default): Entra's error page, "Sorry, but we're having trouble signing you in.";

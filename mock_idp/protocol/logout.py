@@ -1,4 +1,4 @@
-"""Single logout messages as Entra sends and reads them (entra-saml.md §9, ED-slo).
+"""Single logout messages as Entra sends and reads them (docs/reference/entra.md §9, ED-slo).
 
 Entra speaks SLO over HTTP-Redirect only. What it sends (LogoutResponse to the initiator,
 LogoutRequest to the other session participants) is DEFLATE + base64 in the query string,

@@ -1,4 +1,4 @@
-"""Federation metadata for one app, in Entra's structure (entra-saml.md §2, §2.1)."""
+"""Federation metadata for one app, in Entra's structure (docs/reference/entra.md §2, §2.1)."""
 
 from __future__ import annotations
 

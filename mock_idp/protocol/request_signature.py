@@ -1,4 +1,4 @@
-"""Signed requests: "Require verification certificates" (entra-saml.md §3, ED-signed-requests).
+"""Signed requests: "Require verification certificates" (docs/reference/entra.md §3).
 
 HTTP-Redirect: the signature covers `SAMLRequest=…&RelayState=…&SigAlg=…` exactly as the bytes
 arrived in the query string (SAML bindings §3.4.4.1). Rebuilding that string from decoded values

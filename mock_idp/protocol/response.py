@@ -1,4 +1,4 @@
-"""Build Entra-shaped SAML Responses and Assertions (entra-saml.md §4.2, §4.4, §4.5)."""
+"""Build Entra-shaped SAML Responses and Assertions (docs/reference/entra.md §4.2, §4.4, §4.5)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Enveloped XML signatures exactly as Entra makes them; the only module that imports signxml.
 
-Entra's form (entra-saml.md §4.3): an unprefixed `<Signature xmlns=ds>` right after the signed
-element's `Issuer`, exclusive C14N, RSA-SHA256 / SHA-256 (or SHA-1 when the app is set to it),
-one Reference to the element's ID with the enveloped and exc-c14n transforms, and a KeyInfo
+Entra's form (docs/reference/entra.md §4.3): an unprefixed `<Signature xmlns=ds>` right after the
+signed element's `Issuer`, exclusive C14N, RSA-SHA256 / SHA-256 (or SHA-1 when the app is set to
+it), one Reference to the element's ID with the enveloped and exc-c14n transforms, and a KeyInfo
 holding only the signing certificate.
 """
 
@@ -116,8 +116,8 @@ def place_signature_placeholder(element: etree._Element, *, after: str | None) -
     element.insert(0, placeholder)
 
 
-# The fault catalogue's parameterised signer (saml-attacks.md §7): the same signxml path as
-# `Signer`, with the algorithm, digest, c14n, References, signing key and KeyInfo each settable.
+# The fault catalogue's parameterised signer (docs/reference/attacks.md §7): the same signxml path
+# as `Signer`, with the algorithm, digest, c14n, References, signing key and KeyInfo each settable.
 KeyInfoContent = Literal["cert", "other-cert", "key-value", "none"]
 
 

@@ -1,7 +1,7 @@
 """My Apps: a signed-in user's tiles, the User access URL of each app, and IdP-initiated SSO.
 
-A tile launches its app as Entra does (entra-saml.md §8): to the Sign on URL when there is one
-(the SP then starts an SP-initiated sign-in); otherwise an unsolicited Response to the default
+A tile launches its app as Entra does (docs/reference/entra.md §8): to the Sign on URL when there is
+one (the SP then starts an SP-initiated sign-in); otherwise an unsolicited Response to the default
 Reply URL, with the configured Relay State and no InResponseTo.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, request
 from werkzeug.wrappers import Response
 
 from mock_idp.admin import directory
@@ -69,7 +69,9 @@ def create_user() -> Response | Page:
             user = directory.create_user(tenant, draft, new_guid=new_guid)
     except AdminError as error:
         return refused("portal/user_new.html", error, draft=draft)
-    return done(f"Successfully created user {user.upn}.", "portal_users.users")
+    created = done(f"Successfully created user {user.upn}.", "portal_users.users")
+    flash(draft.password, "new-password")  # the next page shows it, once, as Entra does
+    return created
 
 
 @bp.get("/users/<ref>")

@@ -1,4 +1,4 @@
-"""The exact checks pysaml2 skips or softens (saml-attacks.md §5 item 8), on our own types.
+"""The exact checks pysaml2 skips or softens (docs/reference/attacks.md §5 item 8), on our types.
 
 With Entra's default signing only the Assertion is signed: Response-level fields are compared
 against what we expect but never trusted for identity.

@@ -1,21 +1,21 @@
-"""The only module that calls pysaml2: start a login, verify a response, map its errors to ours."""
+"""The only module that calls pysaml2: start a login, verify a response, map its errors to ours.
+
+pysaml2 is imported on first use (`_saml2()`), not with this module: its import builds the SAML
+XSD validators and takes most of a second, which the SP's start and every command that never
+touches SAML should not pay.
+"""
 
 from __future__ import annotations
 
 import base64
+import functools
 import logging
-import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
-
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.client import Saml2Client
-from saml2.config import SPConfig
-from saml2.response import StatusError, UnsolicitedResponse
-from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
-from saml2.sigver import CryptoBackendXmlSec1, MissingKey, SignatureError, SigverError, XmlsecError
 
 from sp.saml import errors
 from sp.saml.identity import (
@@ -24,24 +24,117 @@ from sp.saml.identity import (
     VerifiedAssertion,
     VerifiedResponse,
 )
-from sp.saml.settings import SpEndpoints, sp_config
+from sp.saml.settings import (
+    BINDING_HTTP_POST,
+    BINDING_HTTP_REDIRECT,
+    NAMEID_FORMAT_EMAILADDRESS,
+    SpEndpoints,
+    sp_config,
+)
 
 log = logging.getLogger("sp.saml")
+_loading = threading.Lock()
 
 
-class _EntraPostClient(Saml2Client):  # type: ignore[misc]
-    """pysaml2's client, minus its guess on HTTP-POST: it tries raw DEFLATE first, without a size
-    limit (saml-attacks.md #36), so bytes that are both XML and a DEFLATE stream would be parsed
-    as something the input gate never saw. Entra never deflates on POST: plain base64 only."""
+def preload() -> None:
+    """Import pysaml2 now: a server parent calls this before forking its workers, so they
+    share the import instead of each paying for it on its first sign-in."""
+    _saml2()
 
-    @staticmethod
-    def unravel(txt: str, binding: str | None, msgtype: str = "response") -> Any:
-        if binding == BINDING_HTTP_POST:
+
+def _saml2() -> Any:
+    """pysaml2's pieces this adapter uses, imported once, on the first call."""
+    with _loading:  # two first requests at once must not define the classes twice
+        return _load_saml2()
+
+
+@functools.cache
+def _load_saml2() -> Any:
+    from saml2.client import Saml2Client
+    from saml2.config import SPConfig
+    from saml2.response import StatusError, UnsolicitedResponse
+    from saml2.saml import NameID
+    from saml2.sigver import CryptoBackend, MissingKey, SigverError, XmlsecError
+
+    from sp.saml import signature_backend
+
+    # pysaml2 logs every NameID and attribute at INFO: personal data, and time per request.
+    logging.getLogger("saml2").setLevel(logging.WARNING)
+
+    class InProcessCrypto(CryptoBackend):  # type: ignore[misc]
+        """pysaml2's crypto backend, in-process: `validate_signature` runs libxmlsec1 through
+        the `xmlsec` binding (sp/saml/signature_backend.py) instead of spawning `xmlsec1`.
+        pysaml2 still does everything around it (schema, which certificates, its xmldsig
+        profile checks). The SP signs and decrypts nothing: those refuse, never fall back."""
+
+        @property
+        def version(self) -> str:
+            return signature_backend.library_version()
+
+        def validate_signature(
+            self,
+            signedtext: str | bytes,
+            cert_file: str,
+            cert_type: str,
+            node_name: str,
+            node_id: str,
+        ) -> bool:
+            if cert_type != "pem":
+                raise XmlsecError(f"certificate type {cert_type!r}: only PEM is trusted")
+            xml = signedtext.encode("utf-8") if isinstance(signedtext, str) else signedtext
+            with open(cert_file, "rb") as handle:  # a temporary file pysaml2 wrote
+                cert_pem = handle.read()
             try:
-                return base64.b64decode(txt, validate=True)
-            except ValueError as exc:  # binascii.Error
-                raise errors.MalformedResponse(f"SAMLResponse is not base64: {exc}") from exc
-        return Saml2Client.unravel(txt, binding, msgtype)
+                signature_backend.verify(xml, cert_pem, node_name=node_name, node_id=node_id)
+            except signature_backend.SignatureRefused as exc:
+                # What pysaml2's xmlsec1 backend raises when the program says no: pysaml2 logs
+                # it, tries the next trusted certificate, and refuses when none verifies.
+                raise XmlsecError(str(exc)) from exc
+            return True
+
+        def sign_statement(self, *_args: object, **_kwargs: object) -> str:
+            raise XmlsecError("the SP signs nothing")
+
+        def decrypt(self, *_args: object, **_kwargs: object) -> str:
+            raise XmlsecError("the SP has no decryption key")
+
+        def encrypt(self, *_args: object, **_kwargs: object) -> str:
+            raise XmlsecError("the SP encrypts nothing")
+
+        def encrypt_assertion(self, *_args: object, **_kwargs: object) -> str:
+            raise XmlsecError("the SP encrypts nothing")
+
+    class EntraPostClient(Saml2Client):  # type: ignore[misc]
+        """pysaml2's client with the in-process crypto backend, minus its guess on HTTP-POST:
+        it tries raw DEFLATE first, without a size limit (docs/reference/attacks.md #36), so
+        bytes that are both XML and a DEFLATE stream would be parsed as something the input
+        gate never saw. Entra never deflates on POST: plain base64 only."""
+
+        def __init__(self, config: Any) -> None:
+            super().__init__(config=config)
+            # pysaml2 has no setting for a custom backend: it builds its xmlsec1 one from the
+            # config; every signature check goes through `self.sec.crypto`, so replace it.
+            self.sec.crypto = InProcessCrypto()
+
+        @staticmethod
+        def unravel(txt: str, binding: str | None, msgtype: str = "response") -> Any:
+            if binding == BINDING_HTTP_POST:
+                try:
+                    return base64.b64decode(txt, validate=True)
+                except ValueError as exc:  # binascii.Error
+                    raise errors.MalformedResponse(f"SAMLResponse is not base64: {exc}") from exc
+            return Saml2Client.unravel(txt, binding, msgtype)
+
+    return SimpleNamespace(
+        Client=EntraPostClient,
+        InProcessCrypto=InProcessCrypto,
+        SPConfig=SPConfig,
+        NameID=NameID,
+        StatusError=StatusError,
+        UnsolicitedResponse=UnsolicitedResponse,
+        SigverError=SigverError,
+        MissingKey=MissingKey,
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -78,9 +171,10 @@ class SamlClient:
     def __init__(self, sp: SpEndpoints, idp: IdpSettings) -> None:
         self.sp = sp
         self.idp = idp
-        config = SPConfig()
+        saml2 = _saml2()
+        config = saml2.SPConfig()
         config.load(sp_config(sp, idp))
-        self._client = _EntraPostClient(config=config)
+        self._client = saml2.Client(config=config)
 
     def start_login(self, relay_state: str) -> LoginRedirect:
         """An AuthnRequest by HTTP-Redirect; Issuer is the fixed entity ID, ACS this namespace's."""
@@ -95,6 +189,7 @@ class SamlClient:
 
     def verify(self, saml_response_b64: str, outstanding: Mapping[str, str]) -> VerifiedResponse:
         """pysaml2's verification, every failure raised as one of our typed errors."""
+        saml2 = _saml2()
         try:
             result = self._client.parse_authn_request_response(
                 saml_response_b64,
@@ -103,11 +198,11 @@ class SamlClient:
                 # A non-empty conv_info is what makes pysaml2 check Recipient (#46).
                 conv_info={"checked_by": "sp.saml.client"},
             )
-        except UnsolicitedResponse as exc:
+        except saml2.UnsolicitedResponse as exc:
             raise errors.UnsolicitedResponse(f"pysaml2: {exc!r}") from exc
-        except StatusError as exc:
+        except saml2.StatusError as exc:
             raise errors.IdpReportedError(f"pysaml2 status: {exc!r}") from exc
-        except (SigverError, MissingKey) as exc:
+        except (saml2.SigverError, saml2.MissingKey) as exc:
             raise errors.InvalidSignature(f"pysaml2: {exc!r}") from exc
         except errors.SsoError:
             raise
@@ -124,7 +219,7 @@ class SamlClient:
             request_id, request = self._client.create_logout_request(
                 destination=self.idp.logout_url,
                 issuer_entity_id=self.idp.entity_id,
-                name_id=NameID(text=name_id, format=NAMEID_FORMAT_EMAILADDRESS),
+                name_id=_saml2().NameID(text=name_id, format=NAMEID_FORMAT_EMAILADDRESS),
                 session_indexes=[session_index] if session_index else None,
                 sign=False,
             )
@@ -242,21 +337,23 @@ def _convert(result: Any) -> VerifiedResponse:
 
 
 def verify_enveloped(
-    xml: bytes, der: bytes, *, node: str, node_id: str, xmlsec_binary: str
+    xml: bytes, der: bytes, *, node: str, node_id: str, xmlsec_binary: str | None = None
 ) -> bool:
     """Whether the element `node` with ID `node_id` carries an enveloped signature that this one
-    certificate (DER) verifies: xmlsec1 as pysaml2 runs it for responses (raw-x509-cert only,
-    same-document references). OSError when xmlsec1 cannot be run."""
+    certificate (DER) verifies, checked in-process exactly as responses are (one signature, one
+    same-document reference to that ID, allow-listed algorithms, this key only).
+    `xmlsec_binary` is accepted and ignored: no program is run any more."""
+    del xmlsec_binary
+    from sp.saml import signature_backend  # libxmlsec1, loaded when first needed
+
     pem = (
         "-----BEGIN CERTIFICATE-----\n"
         + base64.encodebytes(der).decode("ascii")
         + "-----END CERTIFICATE-----\n"
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".pem") as cert_file:
-        cert_file.write(pem)
-        cert_file.flush()
-        try:
-            backend = CryptoBackendXmlSec1(xmlsec_binary)
-            return bool(backend.validate_signature(xml, cert_file.name, "pem", node, node_id))
-        except (SignatureError, XmlsecError):
-            return False
+    ).encode("ascii")
+    try:
+        signature_backend.verify(xml, pem, node_name=node, node_id=node_id)
+    except signature_backend.SignatureRefused as exc:
+        log.info("metadata signature refused: %s", exc)
+        return False
+    return True

@@ -6,7 +6,8 @@ EntityDescriptor's own ID (`--id-attr:ID` and `--node-id`) and to the one certif
 (`--enabled-key-data raw-x509-cert`). pysaml2's metadata store cannot do this job: it checks
 metadata against a certificate configured beforehand, whereas here the certificate comes from
 the file itself. So the check proves the file is whole and unchanged since it was signed; the
-admin then compares the signer's thumbprint with the one Entra shows (entra-saml.md §2, §6).
+admin then compares the signer's thumbprint with the one Entra shows
+(docs/reference/entra.md §2, §6).
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def sp_config(sp: SpEndpoints, idp: IdpSettings) -> dict[str, Any]:
             }
         },
         # Exactly one IdP, from what the admin pasted: pysaml2 picks keys by Issuer, so a
-        # second entity here would let its key sign for us (saml-attacks.md #24).
+        # second entity here would let its key sign for us (docs/reference/attacks.md #24).
         "metadata": {"inline": [idp_metadata(idp)]},
     }
 

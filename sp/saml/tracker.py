@@ -19,7 +19,7 @@ from sp.models import PendingRequest
 COOKIE = "sp_saml_pending"
 # The __Host- prefix makes browsers refuse the cookie unless this origin set it (Secure, Path=/,
 # no Domain): a sibling subdomain cannot plant a key it knows and so bind our pending request to
-# its own sign-in (login CSRF, saml-attacks.md #42, #60). It needs a secure context.
+# its own sign-in (login CSRF, docs/reference/attacks.md #42, #60). It needs a secure context.
 HOST_COOKIE = "__Host-sp_saml_pending"
 
 

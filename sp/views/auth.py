@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request
+import secrets
+
+from flask import Blueprint, g, redirect, request
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from sp import sessions, sso, web_session
+from sp import acs_checks, sessions, sso, web_session
 from sp.db import get_db
 from sp.models import Person
 from sp.saml import errors, tracker
@@ -62,20 +64,10 @@ def _start(namespace: str | None, return_to: str | None) -> tuple[Response, str]
 
 @bp.post("/auth/saml/callback")
 def callback() -> Response:
-    state = get_state()
-    db = get_db()
-    saml_response, refused = _posted_response()
-    signed_in = sso.finish(
-        db,
-        state.clients,
-        state.config,
-        namespace=request.args.get("namespace"),
-        saml_response=saml_response,
-        refused=refused,
-        browser_key=request.cookies.get(tracker.cookie_name(state.config.secure_cookies)),
-        now=state.clock(),
-    )
-    person = db.get(Person, signed_in.person_id)
+    trace = acs_checks.Trace(attempt_id=secrets.token_hex(6))
+    g.sso_attempt_id = trace.attempt_id  # a refusal's page shows this id, and links its checks
+    signed_in = _finish(trace, *_posted_response())
+    person = get_db().get(Person, signed_in.person_id)
     assert person is not None  # just loaded by sso.finish
     web_session.sign_in(
         person,
@@ -84,10 +76,45 @@ def callback() -> Response:
             name_id=signed_in.name_id,
             session_index=signed_in.session_index,
             claims=signed_in.claims,
-            attempt_id="",
+            attempt_id=trace.attempt_id,
         ),
     )
     return redirect(signed_in.return_to, code=303)
+
+
+def _finish(
+    trace: acs_checks.Trace, saml_response: str | None, refused: errors.SsoError | None
+) -> sso.SignedIn:
+    """`sso.finish`, its checks saved under the attempt id whatever the outcome."""
+    state, db = get_state(), get_db()
+    outcome = "error"
+    try:
+        signed_in = sso.finish(
+            db,
+            state.clients,
+            state.config,
+            namespace=request.args.get("namespace"),
+            saml_response=saml_response,
+            refused=refused,
+            browser_key=request.cookies.get(tracker.cookie_name(state.config.secure_cookies)),
+            now=state.clock(),
+            trace=trace,
+        )
+        outcome = "signed-in"
+        return signed_in
+    except errors.SsoError as error:
+        outcome = type(error).__name__
+        raise
+    finally:
+        if trace.organisation_id is not None:  # an unknown namespace has no one to show it to
+            acs_checks.save(
+                db,
+                trace,
+                organisation_id=trace.organisation_id,
+                person_id=trace.person_id if outcome == "signed-in" else None,
+                outcome=outcome,
+                now=state.clock(),
+            )
 
 
 def _posted_response() -> tuple[str | None, errors.SsoError | None]:

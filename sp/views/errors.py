@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, url_for
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from sp.saml.errors import SsoError
@@ -16,9 +16,14 @@ log = logging.getLogger("sp")
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(SsoError)
     def sso_error(error: SsoError) -> tuple[str, int]:
-        error_id = secrets.token_hex(6)
+        # At the ACS the id is the attempt's: its checks are kept under it (sp/acs_checks.py).
+        attempt_id = g.pop("sso_attempt_id", None)
+        error_id = attempt_id or secrets.token_hex(6)
+        checks_url = url_for("checks.show", attempt_id=attempt_id) if attempt_id else None
         log.warning("SSO refused error_id=%s %s: %s", error_id, type(error).__name__, error.detail)
-        page = render_template("errors/sso.html", error=error, error_id=error_id)
+        page = render_template(
+            "errors/sso.html", error=error, error_id=error_id, checks_url=checks_url
+        )
         return page, error.status
 
     @app.errorhandler(HTTPException)

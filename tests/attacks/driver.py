@@ -1,6 +1,6 @@
 """Drive one catalogue case through both apps' test clients and observe what a user would.
 
-The oracle of saml-attacks.md §7: an error page with an error id and a short reason, a 4xx
+The oracle of docs/reference/attacks.md §7: an error page with an error id and a short reason, a 4xx
 status, no session (the protected page still redirects to sign-in), the pending request gone.
 """
 

@@ -4,7 +4,7 @@ with our gate, exact checks, per-browser tracker and replay cache bypassed.
 Run `python -m tests.attacks.pysaml2_alone` for the table; `test_pysaml2_alone.py` keeps the
 number honest. "Let through" means pysaml2 returned a response with an assertion (an app gets
 an identity from `session_info()`); "hollow" means it returned one with no assertion and raised
-nothing (saml-attacks.md §1.2); "refused" means it raised.
+nothing (docs/reference/attacks.md §1.2); "refused" means it raised.
 """
 
 from __future__ import annotations

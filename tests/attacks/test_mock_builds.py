@@ -3,7 +3,7 @@
 - the `valid` case is byte for byte what Entra's signing path makes, for each signing option;
 - every IdP-signed negative carries a signature xmlsec1 verifies with Entra's certificate (the
   SP must refuse it for what it says, not for a broken signature);
-- the XSW cases have the layouts of saml-attacks.md §2.2;
+- the XSW cases have the layouts of docs/reference/attacks.md §2.2;
 - serialization and transport cases are what their names say.
 """
 
@@ -205,7 +205,7 @@ def layout(xml: bytes) -> str:
 
 
 XSW_LAYOUTS = {
-    # saml-attacks.md §2.2 "Resulting layout"; IDs: the counter's last two digits.
+    # docs/reference/attacks.md §2.2 "Resulting layout"; IDs: the counter's last two digits.
     "xsw1": "Response#03[Signature[Response#02[Assertion#01]],Assertion#01]",
     "xsw2": "Response#03[Response#02[Assertion#01],Signature,Assertion#01]",
     "xsw3": "Response#02[Assertion#03,Assertion#01[Signature]]",

@@ -11,7 +11,7 @@ from flask import Flask
 
 from tests.attacks.pysaml2_alone import survey
 
-# saml-attacks.md predicts each of these (§0 item 2, §3 #27–#57).
+# docs/reference/attacks.md predicts each of these (§0 item 2, §3 #27–#57).
 LET_THROUGH = {
     "comment-in-nameid",  # correctly: the full attacker-owned name (#27)
     "comment-in-attribute-value",

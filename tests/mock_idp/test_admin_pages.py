@@ -187,6 +187,36 @@ def test_the_tutorial_steps_from_the_gallery_to_set_up_trakstar(empty: Flask) ->
     assert len(state_of(empty).tenant.apps) == 1
 
 
+def test_the_own_sp_quick_start_registers_any_sp_and_signs_b_simon_in_to_it(
+    default: Flask,
+) -> None:
+    """docs/own-sp.md: Create your own application, SAML, Basic SAML Configuration, assign."""
+    client = admin(default.test_client())
+    acs, identifier = "http://localhost:5000/saml/acs", "https://my-sp.example/saml"
+
+    added = client.post(f"{APPS}/custom", data={"name": "My SP", "kind": "non-gallery"})
+    [app] = [a for a in state_of(default).tenant.apps.values() if a.name == "My SP"]
+    assert added.headers["Location"] == f"{APPS}/{app.app_id}"
+    client.post(f"{APPS}/{app.app_id}/sso/method", data={"mode": "saml"})
+    saved = client.post(
+        f"{APPS}/{app.app_id}/sso/saml/basic", data={"identifier": identifier, "reply_url": acs}
+    )
+    assert saved.status_code == 302 and app.reply_urls == [acs]
+    b_simon = state_of(default).tenant.user_by_upn("B.Simon@contoso.com")
+    assert b_simon is not None
+    client.post(f"{APPS}/{app.app_id}/users-and-groups/add", data={"principal": b_simon.object_id})
+    saml_page = client.get(f"{APPS}/{app.app_id}/sso/saml").text
+    assert f"federationmetadata.xml?appid={app.app_id}" in saml_page
+
+    client.get(f"{APPS}/{app.app_id}/sso/saml/test")  # no Sign on URL: IdP-initiated
+    posted = parse_post_page(end_user_signs_in(client).text)  # type: ignore[attr-defined]
+
+    assert posted.action == acs
+    xml = base64.b64decode(posted.saml_response).decode()
+    assert f"<Audience>{identifier}</Audience>" in xml
+    assert ">B.Simon@contoso.com</NameID>" in xml
+
+
 def test_add_reply_url_keeps_what_was_typed(client: FlaskClient) -> None:
     response = client.post(
         f"{APPS}/{TRAKSTAR_ID}/sso/saml/basic",
@@ -256,6 +286,15 @@ def test_assign_and_remove_through_the_pages(client: FlaskClient, default: Flask
     listed = client.get(f"{APPS}/{TRAKSTAR_ID}/users-and-groups").text
     assert "Removed Adele Vance from Trakstar." in listed  # the notification
     assert f'id="select-{adele.object_id}"' not in listed  # and no longer a row
+
+
+def test_test_this_application_opens_in_a_new_tab_as_entras_does(client: FlaskClient) -> None:
+    page = client.get(f"{APPS}/{TRAKSTAR_ID}/sso/saml").text
+    link = re.search(r'<a [^>]*id="test-this-application"[^>]*>', page)
+
+    assert link is not None
+    assert 'target="_blank"' in link.group(0)
+    assert 'rel="noopener"' in link.group(0)  # the new tab cannot script the admin center
 
 
 def test_test_this_application_goes_to_the_sign_on_url(client: FlaskClient) -> None:
@@ -367,6 +406,42 @@ def test_users_are_created_and_errors_shown_on_the_form(
     created = client.post("/admin/users/new", data={**form, "upn": "Pat.Lee@contoso.com"})
     assert created.headers["Location"] == "/admin/users"
     assert state_of(default).tenant.user_by_upn("pat.lee@contoso.com") is not None
+
+
+def test_the_new_password_is_shown_once_after_create(client: FlaskClient) -> None:
+    form = {"upn": "Pat.Lee@contoso.com", "display_name": "Pat Lee", "password": "Str0ng-Pass"}
+
+    listed = client.post("/admin/users/new", data=form, follow_redirects=True).text
+    again = client.get("/admin/users").text
+
+    assert "Successfully created user Pat.Lee@contoso.com." in listed
+    assert '<code id="new-password">Str0ng-Pass</code>' in listed
+    assert "Shown only this once" in listed
+    assert "Str0ng-Pass" not in again and 'id="new-password"' not in again
+
+
+def test_a_refused_new_user_shows_no_password_panel(client: FlaskClient) -> None:
+    form = {"upn": "B.Simon2", "display_name": "B.Simon", "password": "Str0ng-Pass"}
+
+    refused = client.post("/admin/users/new", data=form)
+
+    assert refused.status_code == 400
+    assert 'id="new-password"' not in refused.text
+    assert 'id="new-password"' not in client.get("/admin/users").text
+
+
+def test_the_new_user_form_says_what_the_upn_and_the_optional_names_need(
+    client: FlaskClient,
+) -> None:
+    form = client.get("/admin/users/new").text
+
+    upn_hint = re.search(r'id="upn-hint">(.*?)</div>', form, re.S)
+    claims_hint = re.search(r'id="claims-hint">(.*?)</div>', form, re.S)
+    assert upn_hint and "B.Simon@contoso.com" in upn_hint.group(1)
+    assert "not B.Simon alone" in upn_hint.group(1)
+    assert claims_hint is not None
+    for claim in ("givenname", "surname", "emailaddress", "left out"):
+        assert claim in " ".join(claims_hint.group(1).split())
 
 
 def test_the_tenant_page_resets_and_a_bad_upload_changes_nothing(

@@ -1,4 +1,4 @@
-"""Entra-shaped signing certificates (entra-saml.md §6)."""
+"""Entra-shaped signing certificates (docs/reference/entra.md §6)."""
 
 from __future__ import annotations
 

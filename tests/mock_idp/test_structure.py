@@ -1,4 +1,6 @@
-"""The mock's output against skeletons of real Entra output (entra-saml.md §2.1, §4.4, §4.5, §9).
+"""The mock's output against skeletons of real Entra output.
+
+The skeletons transcribe docs/reference/entra.md §2.1, §4.4, §4.5 and §9.
 
 Compared, element by element: namespace and local name, prefix, namespace declarations made on
 the element, attribute names in order, and each value and text against the skeleton's literal

@@ -1,4 +1,4 @@
-"""Replay (saml-attacks.md #39): accepted at most once, by two independent layers.
+"""Replay (docs/reference/attacks.md #39): accepted at most once, by two independent layers.
 
 The per-browser tracker spends the request ID on the first POST; the replay cache in the
 database refuses a Response or Assertion ID it has seen, in every worker process, even if the
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -22,6 +21,7 @@ from sp.saml import errors, replay, tracker
 from tests.attacks.driver import Browser
 from tests.conftest import SP_URL
 from tests.flows import is_signed_in, post_to_acs
+from tests.postgres import on_both_databases, postgres_server, postgres_url  # noqa: F401
 
 
 def test_the_same_response_twice_in_one_browser(sp_app: Flask, idp_app: Flask) -> None:
@@ -64,14 +64,10 @@ def test_the_replay_cache_refuses_what_the_tracker_let_through(
 
 @pytest.mark.usefixtures("forgetful_tracker")
 def test_the_replay_cache_is_shared_by_every_worker(
-    sp_app: Flask, idp_app: Flask, tmp_path: Path
+    sp_app: Flask, idp_app: Flask, sp_database_url: str
 ) -> None:
     """Two app instances on one database stand for two worker processes."""
-    other = create_app(
-        SpConfig(
-            base_url=SP_URL, database_url=f"sqlite:///{tmp_path / 'sp.sqlite3'}", secret_key="tests"
-        )
-    )
+    other = create_app(SpConfig(base_url=SP_URL, database_url=sp_database_url, secret_key="tests"))
     browser = Browser(sp_app, idp_app)
     posted = browser.sign_in()
     second_worker = other.test_client()
@@ -96,8 +92,8 @@ def test_an_id_is_accepted_once_until_it_expires(sp_app: Flask, now: datetime) -
         replay.accept_once(db, ["response:_r1"], keep_until=later + timedelta(hours=1), now=later)
 
 
-def test_one_of_many_concurrent_attempts_wins(tmp_path: Path, now: datetime) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'race.sqlite3'}")
+def test_one_of_many_concurrent_attempts_wins(sp_database_url: str, now: datetime) -> None:
+    engine = make_engine(sp_database_url)
     outcomes: list[str] = []
     start = threading.Barrier(8)
 
@@ -118,4 +114,5 @@ def test_one_of_many_concurrent_attempts_wins(tmp_path: Path, now: datetime) -> 
     for thread in threads:
         thread.join()
 
+    engine.dispose()
     assert sorted(outcomes) == ["accepted"] + ["replayed"] * 7

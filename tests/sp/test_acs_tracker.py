@@ -1,4 +1,4 @@
-"""Pending request IDs (saml-attacks.md §5 item 9): bound to one browser, spent on first use."""
+"""Pending request IDs (docs/reference/attacks.md §5 item 9): one browser's, spent on first use."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sp.db import get_db
 from sp.models import PendingRequest
 from sp.saml import tracker
+from tests.postgres import on_both_databases, postgres_server, postgres_url  # noqa: F401
 
 TTL = timedelta(minutes=10)
 

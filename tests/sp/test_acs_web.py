@@ -1,4 +1,4 @@
-"""The web layer around the ACS (saml-attacks.md §3 G, §5 items 4, 6, 9, 12–14).
+"""The web layer around the ACS (docs/reference/attacks.md §3 G, §5 items 4, 6, 9, 12–14).
 
 Every refusal spends the pending request, shows one error page with an error id, and grants
 nothing; the detail goes to the log under the same id.

@@ -1,4 +1,4 @@
-"""The exact checks pysaml2 skips (saml-attacks.md §5 item 8), one rule at a time, on our types."""
+"""The exact checks pysaml2 skips (docs/reference/attacks.md §5 item 8), one rule at a time."""
 
 from __future__ import annotations
 

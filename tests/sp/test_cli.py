@@ -373,7 +373,7 @@ def test_deactivating_from_the_cli_ends_a_session(sp_app: Flask) -> None:
 
 
 def test_flask_finds_the_app_by_its_package_name(tmp_path: Path) -> None:
-    """`flask --app sp` from a shell, as the README shows it (one real process)."""
+    """`flask --app sp` from a shell, as docs/trakstar.md shows it (one real process)."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
 
     def flask(*args: str) -> subprocess.CompletedProcess[str]:

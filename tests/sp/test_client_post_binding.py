@@ -1,7 +1,7 @@
 """pysaml2 behind our adapter parses exactly the bytes the input gate checked: no DEFLATE guess.
 
-Stock pysaml2 tries raw DEFLATE first on HTTP-POST, without a size limit (saml-attacks.md #36);
-a body that is both well-formed XML and a DEFLATE stream would reach it as something else.
+Stock pysaml2 tries raw DEFLATE first on HTTP-POST, without a size limit (docs/reference/attacks.md
+#36); a body that is both well-formed XML and a DEFLATE stream would reach it as something else.
 """
 
 from __future__ import annotations

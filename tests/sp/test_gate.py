@@ -1,7 +1,7 @@
 """The input gate on its own: bytes in, one plain SAML Response out, or a typed refusal.
 
-Hand-written documents, independent of the mock: each test names the rule of saml-attacks.md
-§5 items 4–5 it holds the gate to.
+Hand-written documents, independent of the mock: each test names the rule of
+docs/reference/attacks.md §5 items 4–5 it holds the gate to.
 """
 
 from __future__ import annotations

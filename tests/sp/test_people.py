@@ -14,6 +14,7 @@ from sp.organisations import AdminError, find
 from sp.passwords import hash_password
 from tests.conftest import FIXED_NOW
 from tests.flows import is_signed_in, post_to_acs, sign_in_at_idp, start_sp_login
+from tests.postgres import on_both_databases, postgres_server, postgres_url  # noqa: F401
 from tests.sp.admin_client import ADMIN, post, sign_in, signed_in_admin
 
 ALEX = "Alex.Wilber@contoso.com"  # assigned in the mock's Entra, no Trakstar person in the seed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -17,7 +18,14 @@ from sp.passwords import hash_password
 from tests.attacks.driver import Browser
 from tests.flows import is_signed_in
 from tests.sp.admin_client import ADMIN, csrf_token, post, sign_in, signed_in_admin
-from tests.sp.test_logout import SP, path_of, sign_out_at_trakstar
+from tests.sp.test_logout import (  # noqa: F401 (clients, wiki: fixtures used by name)
+    SP,
+    clients,
+    idp_initiated_request,
+    path_of,
+    sign_out_at_trakstar,
+    wiki,
+)
 
 COOKIE = "sp_session"
 
@@ -122,3 +130,21 @@ def test_a_forged_cookie_naming_another_person_opens_nothing(sp_app: Flask) -> N
 
     assert not is_signed_in(client)
     assert re.search("/login", client.get("/dashboard").headers["Location"])
+
+
+@pytest.mark.usefixtures("wiki")
+def test_entras_logout_request_ends_the_session_in_every_browser(
+    sp_app: Flask,
+    clients: tuple[FlaskClient, FlaskClient],  # noqa: F811 (the imported fixture)
+) -> None:
+    """Entra's LogoutRequest may reach Trakstar in another browser than the signed-in one: the
+    session it names ends server-side all the same, and every copy of its cookie with it."""
+    sp, idp = clients
+    thief = copy_of(sp_app, sp)
+    request_path = idp_initiated_request(sp, idp)
+    elsewhere = sp_app.test_client()  # no Trakstar cookie at all
+
+    answered = elsewhere.get(request_path)
+
+    assert answered.status_code == 302
+    assert not is_signed_in(sp) and not is_signed_in(thief)

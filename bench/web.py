@@ -1,0 +1,166 @@
+"""HTTP plumbing for the live benchmarks: a scripted browser, the apps under gunicorn, wrk.
+
+Everything talks to 127.0.0.1/localhost only, and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+
+from devserver.processes import App, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
+UPN = "B.Simon@contoso.com"
+PASSWORD = "Passw0rd!"
+TIMEOUT = 10.0
+_FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
+_FIELD = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+class FlowError(AssertionError):
+    """A sign-in step did not answer as a browser would expect."""
+
+
+class Browser(requests.Session):
+    """A cookie-keeping client. Secure cookies are sent to http://localhost and 127.0.0.1, as
+    browsers send them to loopback (a secure context), so the apps' `__Host-` and SameSite=None
+    cookies work without TLS. (requests would drop them: it rebuilds the jar per request.)"""
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        response = super().request(*args, **kwargs)
+        for cookie in self.cookies:
+            cookie.secure = False
+        return response
+
+
+def browser() -> Browser:
+    return Browser()
+
+
+@dataclass(frozen=True)
+class Form:
+    action: str
+    fields: dict[str, str]
+
+
+def form_of(page: requests.Response) -> Form:
+    action = _FORM_ACTION.search(page.text)
+    if action is None:
+        raise FlowError(f"{page.url}: no form in a {page.status_code} page: {page.text[:300]}")
+    fields = {name: html.unescape(value) for name, value in _FIELD.findall(page.text)}
+    return Form(urljoin(page.url, html.unescape(action.group(1))), fields)
+
+
+def expect(response: requests.Response, status: int) -> requests.Response:
+    if response.status_code != status:
+        raise FlowError(f"{response.request.method} {response.url}: {response.status_code} "
+                        f"{response.headers.get('Location', '')}, "
+                        f"expected {status}: {response.text[:300]}")  # fmt: skip
+    return response
+
+
+def start_at_sp(client: requests.Session, sp_url: str) -> str:
+    """GET the Sign on URL: the mock's /saml2 URL it redirects to."""
+    response = client.get(f"{sp_url}/auth/saml/?namespace=contoso", allow_redirects=False,
+                          timeout=TIMEOUT)  # fmt: skip
+    return expect(response, 302).headers["Location"]
+
+
+def sign_in_at_mock(client: requests.Session, saml2_url: str) -> Form:
+    """The mock's answer to an AuthnRequest: with a session, the auto-post form at once;
+    without one, the password pages first."""
+    page = client.get(saml2_url, allow_redirects=False, timeout=TIMEOUT)
+    if page.status_code == 302:
+        login = expect(
+            client.get(urljoin(saml2_url, page.headers["Location"]), timeout=TIMEOUT), 200
+        )
+        form = form_of(login)
+        password = form.action + "/password"
+        page = client.post(password, timeout=TIMEOUT, allow_redirects=False,
+                           data={**form.fields, "login": UPN, "passwd": PASSWORD})  # fmt: skip
+    return form_of(expect(page, 200))
+
+
+def post_to_sp(client: requests.Session, form: Form) -> requests.Response:
+    return client.post(form.action, data=form.fields, allow_redirects=False, timeout=TIMEOUT)
+
+
+def signed_in(client: requests.Session, sp_url: str) -> bool:
+    page = client.get(f"{sp_url}/dashboard", allow_redirects=False, timeout=TIMEOUT)
+    return page.status_code == 200 and "Signed in as" in page.text
+
+
+def full_sign_in(client: requests.Session, sp_url: str) -> Form:
+    """Sign on URL → mock → ACS → dashboard; the posted form, for replays."""
+    form = sign_in_at_mock(client, start_at_sp(client, sp_url))
+    response = post_to_sp(client, form)
+    if response.status_code != 303:
+        raise FlowError(f"ACS answered {response.status_code}: {response.text[:300]}")
+    if not signed_in(client, sp_url):
+        raise FlowError("the dashboard does not say who is signed in")
+    return form
+
+
+def folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="bench-"))
+
+
+def sp_app(sp_url: str, idp_url: str, logs: Path, *, workers: int | None,
+           env: Mapping[str, str]) -> App:  # fmt: skip
+    serve = ["--workers", str(workers)] if workers else []
+    return App(name="Trakstar clone", argv=["-m", "sp", "serve", "--seed", *serve], url=sp_url,
+               env={"SP_URL": sp_url, "IDP_URL": idp_url, **env},
+               log_path=logs / "sp.log")  # fmt: skip
+
+
+def mock_app(sp_url: str, idp_url: str, logs: Path, *, workers: int,
+             env: Mapping[str, str]) -> App:  # fmt: skip
+    code = ("import sys; from mock_idp.config import IdpConfig; from mock_idp.serving import serve;"
+            f" serve(IdpConfig.from_env(), workers={workers})")  # fmt: skip
+    return App(name="mock Entra ID", argv=["-c", code], url=idp_url,
+               env={"SP_URL": sp_url, "IDP_URL": idp_url, **env},
+               log_path=logs / "mock_idp.log")  # fmt: skip
+
+
+def prototype_app(logs: Path, *, workers: int) -> App:
+    port = free_port()
+    return App(name="Flask+signxml prototype",
+               argv=["-m", "bench.peers.idp_prototype", str(port), "--workers", str(workers)],
+               url=f"http://127.0.0.1:{port}", log_path=logs / "prototype.log")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests_per_s: float
+    non_2xx: int
+
+
+def wrk(url: str, *, headers: Mapping[str, str], seconds: int, connections: int) -> WrkResult:
+    """wrk against one URL (loopback only), bounded in time."""
+    if not url.startswith(("http://127.0.0.1:", "http://localhost:")):
+        raise ValueError(f"{url}: load goes to loopback only")
+    program = shutil.which("wrk")
+    if program is None:
+        raise RuntimeError("wrk is missing: `scripts/system-deps.sh wrk` installs it")
+    argv = [program, "-t1", f"-c{connections}", f"-d{seconds}s"]
+    for name, value in headers.items():
+        argv += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*argv, url], capture_output=True, text=True, timeout=seconds + 30,
+                         check=True).stdout  # fmt: skip
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if rate is None:
+        raise RuntimeError(f"wrk said: {out}")
+    return WrkResult(float(rate.group(1)), int(bad.group(1)) if bad else 0)
