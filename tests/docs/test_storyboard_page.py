@@ -20,7 +20,7 @@ def build(site: Path, storyboard: Path) -> str:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    return (site / "tutorial-storyboard" / "index.html").read_text(encoding="utf-8")
+    return (site / "tutorial-storyboard.html").read_text(encoding="utf-8")  # plain .html pages
 
 
 def test_the_page_shows_the_storyboards_steps_and_images(tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ def test_the_page_shows_the_storyboards_steps_and_images(tmp_path: Path) -> None
 
     page = build(tmp_path / "site", board)
 
-    assert 'src="step-01.png"' in page and "Search, then add." in page
+    assert 'src="tutorial-storyboard/step-01.png"' in page and "Search, then add." in page
     assert "<td>B.Simon@contoso.com</td>" in page
     assert (tmp_path / "site" / "tutorial-storyboard" / "step-01.png").read_bytes() == PNG
 
