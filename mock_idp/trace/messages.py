@@ -119,13 +119,21 @@ def auto_post(page: str) -> AutoPost | None:
 
 
 _AADSTS = re.compile(r"AADSTS(\d{5,8})")
-_DATA_AADSTS = re.compile(r"data-aadsts=\"(\d+)\"")
+# Where the mock's pages carry the code: Entra's error page, or an inline sign-in prompt.
+_PAGE_CODE = re.compile(r'id="aadsts"[^>]*>\s*AADSTS(\d+)|data-aadsts="(\d+)"')
 
 
-def aadsts_code(page: str) -> int | None:
-    """The AADSTS code an error page or an inline sign-in prompt carries, if any."""
-    match = _AADSTS.search(page) or _DATA_AADSTS.search(page)
+def aadsts_code(text: str) -> int | None:
+    """The AADSTS code a message text (a StatusMessage) starts from, if any."""
+    match = _AADSTS.search(text)
     return int(match.group(1)) if match else None
+
+
+def page_error_code(page: str) -> int | None:
+    """The AADSTS code an error page or an inline sign-in prompt shows, if any (never one
+    merely mentioned in the page's text, such as a Scenario menu's descriptions)."""
+    match = _PAGE_CODE.search(page)
+    return int(match.group(1) or match.group(2)) if match else None
 
 
 def pretty(xml: bytes) -> str:

@@ -20,7 +20,15 @@ from lxml import etree
 from mock_idp.protocol.xml import SAML, SAMLP
 from mock_idp.tenant import Tenant
 from mock_idp.trace.facts import app_for, facts_of
-from mock_idp.trace.messages import AutoPost, Binding, aadsts_code, auto_post, decode, in_query
+from mock_idp.trace.messages import (
+    AutoPost,
+    Binding,
+    aadsts_code,
+    auto_post,
+    decode,
+    in_query,
+    page_error_code,
+)
 from mock_idp.trace.rules import rule_for
 
 Record = dict[str, Any]
@@ -127,7 +135,7 @@ def hops_for(
     at, done = exchange.started.isoformat(), exchange.finished.isoformat()
     facts = _facts(tenant, message)
     out = _outgoing(exchange, form)
-    code = aadsts_code(exchange.page) if exchange.page and exchange.on_sign_in_pages else None
+    code = page_error_code(exchange.page) if exchange.on_sign_in_pages else None
     code = code or (out or {}).get("aadsts")
     hop: Record = {
         "flow": flow_id, "at": at, "to": "entra", "seen": True,
@@ -144,6 +152,7 @@ def hops_for(
     sign_out_done = bool(message and message["kind"].startswith("Logout")) and not out
     ended = bool(form) or exchange.status >= 400 or sign_out_done
     hops[-1]["end"] = ended
+    hops[0]["first"] = hops[0].get("first", False) or not continuing
     has_saml = bool(message or out) or (continuing and open_flow is not None and open_flow.has_saml)
     still_open = None if ended else OpenFlow(id=flow_id, has_saml=has_saml)
     return Recorded(hops=tuple(hops), flow=still_open, form=form, hop=hop)

@@ -20,7 +20,7 @@ from mock_idp.config import IdpConfig
 from mock_idp.state import IdpState
 from mock_idp.store import Store
 from mock_idp.trace import flows
-from mock_idp.trace.messages import auto_post, decode
+from mock_idp.trace.messages import auto_post, decode, page_error_code
 from mock_idp.views.trace_recorder import trace_store
 from tests.conftest import CERTS, IDP_URL, SP_URL
 from tests.mock_idp.saml_requests import (
@@ -305,3 +305,10 @@ def test_what_the_browser_sent_is_shown_as_text_never_as_markup(traced: Flask) -
     assert "<img src=x" not in page and "<script>alert" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_a_code_counts_only_where_the_page_shows_an_error() -> None:
+    menu = '<option value="x">x: an error Response with AADSTS75011 in it</option>'
+    assert page_error_code(menu) is None
+    assert page_error_code('<p class="error" role="alert" id="aadsts">AADSTS50011: …</p>') == 50011
+    assert page_error_code('<div class="error" data-aadsts="50126">Your account…</div>') == 50126
