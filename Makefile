@@ -24,6 +24,7 @@ help: ## List the targets
 	@echo "  Variables: SP_URL (default http://localhost:8000), IDP_URL (default http://127.0.0.1:8001),"
 	@echo "             TEST_MODE=1 (make run: the mock's Scenario menu and control API)"
 	@echo "             STEP=1 (make run: the tracer's step mode, stops before each Response is posted)"
+	@echo "             HEADED=1 (make demo: watch Chromium walk the tutorial)"
 
 $(STAMP): pyproject.toml
 	@scripts/system-deps.sh python3-venv xmlsec1 curl jq
