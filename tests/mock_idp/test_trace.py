@@ -220,6 +220,10 @@ def test_idp_initiated_and_sign_out_flows(traced: Flask, idp_state: IdpState) ->
     assert [f.kind for f in recent] == ["sign-out", "IdP-initiated", "sign-in"]  # newest first
     page = client.get(f"/trace/{recent[1].id}").get_data(as_text=True)
     assert note_row(page, "InResponseTo")[0] == "(absent)"
+    sign_out = client.get(f"/trace/{recent[0].id}").get_data(as_text=True)
+    assert note_row(sign_out, "NameID")[0] == "B.Simon@contoso.com"  # the LogoutRequest's
+    assert "not seen by the mock: from the redirect&#39;s Location" in sign_out  # to the SP
+    assert client.get(f"/trace/{recent[0].id}/sequence").status_code == 200
 
 
 def test_without_the_tracer_nothing_is_recorded_or_served(idp_app: Flask) -> None:
