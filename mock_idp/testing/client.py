@@ -18,6 +18,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from mock_idp.audit.client import AuditMixin
+
 NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 GRAPH_OBJECT = "https://graph.microsoft.com/v1.0/directoryObjects/"
 
@@ -78,7 +80,7 @@ class Case:
 Principal = User | Group
 
 
-class EntraClient:
+class EntraClient(AuditMixin):  # entra.audit(...): mock_idp/audit/client.py
     def __init__(self, url: str, token: str, *, timeout: float = 30) -> None:
         self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
 
