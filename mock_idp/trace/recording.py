@@ -32,7 +32,12 @@ from mock_idp.trace.messages import (
 from mock_idp.trace.rules import rule_for
 
 Record = dict[str, Any]
-LABELS = {"login": "Sign-in page", "password": "Password", "mfa": "Verification code"}
+LABELS = {
+    "login": "Sign-in page",
+    "password": "Password",
+    "mfa": "Verification code",
+    "kmsi": "Stay signed in?",
+}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
