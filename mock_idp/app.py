@@ -19,6 +19,7 @@ from mock_idp.tenant import Tenant
 from mock_idp.tenant_file import load_tenant
 from mock_idp.tenant_sync import TenantSync
 from mock_idp.views import errors, federation, harness_clock, home, portal_blueprints, saml2
+from mock_idp.views import trace as tracer
 
 
 def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None) -> Flask:
@@ -84,5 +85,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     faults.install(app, app.extensions["mock_idp"])
     if config.test_mode:
         harness_clock.install(app)  # time travel: POST /_harness/clock
+    if config.trace:  # the SAML tracer (/trace/) and its recording hooks; step mode needs it
+        tracer.install(app)
     logging.getLogger("mock_idp").setLevel(logging.INFO)
     return app
