@@ -183,9 +183,13 @@ def test_fetching_the_mocks_metadata_url(idp_app: Flask, idp_state: IdpState) ->
     assert _read(xml).signer_thumbprint == _trakstar(idp_state).active_certificate.pair.thumbprint
 
 
+OTHER_TENANT = "00000000-0000-4000-8000-000000000000"
+
+
 def test_an_http_error_is_reported(idp_app: Flask) -> None:
     with _serve(idp_app) as base, pytest.raises(FetchRefused) as refused:
-        fetch.fetch(f"{base}/{TENANT_ID}/federationmetadata/2007-06/federationmetadata.xml")
+        # Tenant-wide metadata exists (no appid); another tenant's does not: HTTP 404.
+        fetch.fetch(f"{base}/{OTHER_TENANT}/federationmetadata/2007-06/federationmetadata.xml")
     # The admin sees the one generic message; the status is for the log (finding 3).
     assert str(refused.value) == GENERIC and refused.value.detail == "HTTP 404"
 
