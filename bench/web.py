@@ -90,6 +90,10 @@ def sign_in_at_mock(client: requests.Session, saml2_url: str) -> Form:
         password = form.action + "/password"
         page = client.post(password, timeout=TIMEOUT, allow_redirects=False,
                            data={**form.fields, "login": UPN, "passwd": PASSWORD})  # fmt: skip
+        if 'id="kmsiForm"' in page.text:  # Entra's "Stay signed in?": No, as most users answer
+            kmsi = form_of(page)
+            page = client.post(kmsi.action, timeout=TIMEOUT, allow_redirects=False,
+                               data={**kmsi.fields, "LoginOptions": "3"})  # fmt: skip
     return form_of(expect(page, 200))
 
 
