@@ -113,7 +113,8 @@ class Tokens:
     def token_bytes(self, size: int) -> bytes:
         if self.seed is None:
             return secrets.token_bytes(size)
-        number = self._store.append(COUNTER_LOG, 0, keep=1)  # atomic across workers
+        # Its own counter, atomic across workers: a trace or sign-in log write never shifts it.
+        number = self._store.next_number(COUNTER_LOG)
         out = b""
         block = 0
         while len(out) < size:

@@ -113,6 +113,18 @@ class Store:
             ).fetchone()
         return json.loads(row[0])
 
+    def next_number(self, counter: str) -> int:
+        """1, 2, 3… for `counter`, atomically across threads and workers (its own sequence:
+        no other write moves it)."""
+        with self._db() as db:
+            row = db.execute(
+                "INSERT INTO records (kind, key, value) VALUES ('counter', ?, '1') "
+                "ON CONFLICT (kind, key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 "
+                "RETURNING value",
+                (counter,),
+            ).fetchone()
+        return int(row[0])
+
     def delete(self, kind: str, key: str) -> None:
         with self._db() as db:
             db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))

@@ -37,11 +37,19 @@ def test_logs_are_bounded_per_log_and_read_newest_first() -> None:
     assert store.entry("signins", newest[0]) is None  # a number belongs to one log
 
 
+def test_counters_are_independent_of_logs_and_each_other() -> None:
+    store = Store()
+    assert [store.next_number("ids") for _ in range(3)] == [1, 2, 3]
+    store.append("trace", {"n": 1}, keep=10)  # other writes do not move a counter
+    assert (store.next_number("other"), store.next_number("ids")) == (1, 4)
+
+
 def _writer(path: Path, worker: int) -> None:
     store = Store(path)
     for n in range(20):
         store.append("hits", {"worker": worker, "n": n}, keep=1000)
-        store.put("counter", f"{worker}-{n}", n)
+        store.put("counted", f"{worker}-{n}", n)
+        store.next_number("shared")
 
 
 def test_two_processes_see_one_store(tmp_path: Path) -> None:
@@ -54,4 +62,5 @@ def test_two_processes_see_one_store(tmp_path: Path) -> None:
         assert process.exitcode == 0
     store = Store(path)
     assert len(store.tail("hits", 100)) == 40
-    assert len(store.items("counter")) == 40
+    assert len(store.items("counted")) == 40
+    assert store.next_number("shared") == 41  # 40 increments from two processes, none lost
