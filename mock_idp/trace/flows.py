@@ -17,6 +17,7 @@ from mock_idp.store import Store
 LOG = "trace"
 FLOWS = "trace-flows"  # one record per flow: its sequence number is the flow's ID
 SETTINGS = "trace-settings"
+SIGNIN_FLOWS = "trace-signins"  # a sign-in log row's Request ID -> the flow that recorded it
 KEEP_HOPS = 500  # the trace is bounded: older hops fall off
 
 Record = dict[str, Any]

@@ -75,6 +75,8 @@ def log(error: AadstsError | None, *, request_id: str, correlation_id: str = "")
         ip_address=request.remote_addr or "", user_agent=request.headers.get("User-Agent", ""),
     )  # fmt: skip
     store().append(signin_log.LOG, record, keep=signin_log.KEEP)
+    # The tracer (when on) links this row to the flow it records for this request.
+    g.setdefault("signin_request_ids", []).append(request_id)
     return correlation_id
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 
 from mock_idp import signin_log
+from mock_idp.state import get_state
+from mock_idp.trace import flows
 from mock_idp.views.graph_signins import recorded
 from mock_idp.views.portal import page, require_admin
 
@@ -34,5 +36,16 @@ def index() -> tuple[str, int]:
     if chosen and detail is None:
         abort(404, description=f"No sign-in with Request ID '{chosen}' in this list.")
     filters = {"user": user, "app": app, "status": status}
+    trace_flow = _traced_flow(detail["id"]) if detail else None
     return page("portal/signins.html", title="Sign-in logs", nav="signins", rows=rows,
-                detail=detail, filters=filters, statuses=STATUSES)  # fmt: skip
+                detail=detail, filters=filters, statuses=STATUSES,
+                trace_flow=trace_flow)  # fmt: skip
+
+
+def _traced_flow(request_id: str) -> str | None:
+    """The tracer's flow for this sign-in, when the tracer is on and still holds it."""
+    state = get_state()
+    if not state.config.trace:
+        return None
+    flow_id = state.store.get(flows.SIGNIN_FLOWS, request_id)
+    return str(flow_id) if flow_id else None

@@ -97,6 +97,8 @@ def _record(state: IdpState, response: Response) -> Response:
     if recorded is None:
         return response
     flows.record(store, recorded.hops)
+    for request_id in g.get("signin_request_ids", ()):  # sign-in log rows of this request
+        store.put(flows.SIGNIN_FLOWS, request_id, recorded.hop["flow"])
     if recorded.flow is None:
         session.pop("trace_flow", None)
     else:

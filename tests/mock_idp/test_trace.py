@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from mock_idp import signin_log
 from mock_idp.app import create_app
 from mock_idp.certificates import SigningPair
 from mock_idp.config import IdpConfig
@@ -32,6 +33,7 @@ from tests.mock_idp.saml_requests import (
     password_step,
     redirect_query,
 )
+from tests.mock_idp.test_admin_pages import admin
 
 TRAKSTAR = "https://perform.trakstar.com"
 
@@ -319,3 +321,24 @@ def test_a_code_counts_only_where_the_page_shows_an_error() -> None:
     assert page_error_code(menu) is None
     assert page_error_code('<p class="error" role="alert" id="aadsts">AADSTS50011: …</p>') == 50011
     assert page_error_code('<div class="error" data-aadsts="50126">Your account…</div>') == 50126
+
+
+def test_a_sign_in_log_row_links_to_its_flow(traced: Flask) -> None:
+    """Monitoring > Sign-in logs: a row's details open the tracer on the flow that made it."""
+    client = traced.test_client()
+    auto_post(sign_in(client))
+    signed_in_flow = only_flow(traced)
+    state: IdpState = traced.extensions["mock_idp"]
+    [(_, row)] = state.store.tail(signin_log.LOG, 5)
+    page = admin(traced.test_client()).get(f"/admin/signins?id={row['id']}").text
+    link = re.search(r'id="detail-trace" href="([^"]+)"', page)
+    assert link and link.group(1) == f"/trace/{signed_in_flow.id}"
+
+
+def test_without_the_tracer_a_sign_in_log_row_has_no_trace_link(idp_app: Flask) -> None:
+    client = idp_app.test_client()
+    sign_in(client)
+    state: IdpState = idp_app.extensions["mock_idp"]
+    [(_, row)] = state.store.tail(signin_log.LOG, 5)
+    page = admin(idp_app.test_client()).get(f"/admin/signins?id={row['id']}").text
+    assert row["id"] in page and 'id="detail-trace"' not in page
