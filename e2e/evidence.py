@@ -11,7 +11,9 @@ A pytest plugin (the root conftest.py loads it). For a failing test its folder h
 - `saml/`: every SAML message that travelled through those browsers, decoded (`index.txt` lists
   them in order: method, URL, parameter, RelayState);
 - `sp.log` and `mock_idp.log`: both apps' log lines written while the test ran (e2e tests);
-- `mock-responses.json`: the responses the mock issued meanwhile, decoded (its test-mode API).
+- `mock-responses.json`: the responses the mock issued meanwhile, decoded (its test-mode API);
+- `saml-trace/<flow>.html` and `<flow>-sequence.html`: the mock's SAML tracer pages (`/trace/`)
+  of every flow the test went through, annotated, when the mock runs with its tracer on.
 
 Passing tests leave nothing. The folder of the last run is removed when a run starts.
 """
@@ -90,6 +92,7 @@ class Evidence:
     harness: HarnessLike | None = None
     log_offsets: dict[str, int] = field(default_factory=dict)
     first_serial: int = 0
+    flows_before: set[str] = field(default_factory=set)
     _scratch: Path | None = None
 
     # -- state of the test -------------------------------------------------------------------
@@ -157,6 +160,21 @@ class Evidence:
             self.log_offsets[name] = path.stat().st_size if path.exists() else 0
         last = self._mock_responses("/_harness/last-response")  # one record, not all of them
         self.first_serial = max((r["serial"] for r in last), default=0) + 1
+        self.flows_before = set(self._trace_flows())
+
+    def _get(self, path: str) -> str | None:
+        assert self.harness is not None
+        try:
+            with urllib.request.urlopen(self.harness.idp_url + path, timeout=5) as answer:
+                text: str = answer.read().decode("utf-8", errors="replace")
+                return text
+        except (OSError, ValueError):  # 404: the tracer is off
+            return None
+
+    def _trace_flows(self) -> list[str]:
+        """The flow IDs the tracer's index lists, newest first (none when it is off)."""
+        index = self._get("/trace/") or ""
+        return list(dict.fromkeys(re.findall(r'href="/trace/([A-Za-z0-9_-]+)"', index)))
 
     def _mock_responses(self, path: str = "/_harness/responses") -> list[dict[str, Any]]:
         assert self.harness is not None
@@ -206,6 +224,19 @@ class Evidence:
                     (self.folder / name).write_bytes(log.read())
             issued = [r for r in self._mock_responses() if r.get("serial", 0) >= self.first_serial]
             (self.folder / "mock-responses.json").write_text(json.dumps(issued[::-1], indent=2))
+            self._write_trace()
+
+    def _write_trace(self) -> None:
+        flows = [f for f in self._trace_flows() if f not in self.flows_before]
+        if not flows:
+            return
+        folder = self.folder / "saml-trace"
+        folder.mkdir(exist_ok=True)
+        for flow in flows:
+            for suffix, path in (("", f"/trace/{flow}"), ("-sequence", f"/trace/{flow}/sequence")):
+                page = self._get(path)
+                if page is not None:
+                    (folder / f"{flow}{suffix}.html").write_text(page)
 
     def _failure_text(self) -> str:
         parts = []

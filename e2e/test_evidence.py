@@ -95,6 +95,9 @@ def test_a_failing_run_leaves_traces_screenshots_saml_logs_and_junit(scratch: Pa
     assert any("B.Simon@contoso.com" in p.read_text() for p in saml.glob("*SAMLResponse.xml"))
     (issued,) = json.loads((browser_test / "mock-responses.json").read_text())
     assert "Assertion" in issued["xml"]
+    # The mock's SAML tracer pages of that sign-in, annotated.
+    traced = " ".join(p.read_text() for p in (browser_test / "saml-trace").glob("*.html"))
+    assert "AuthnRequest" in traced and "sequence" in traced.lower()
     # Both apps' log lines from that test only: the sign-on request is there.
     assert "/auth/saml/" in (browser_test / "sp.log").read_text()
     assert "/saml2" in (browser_test / "mock_idp.log").read_text()

@@ -45,6 +45,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
             substitutions=config.substitutions(),
             now=clock(),
             keys=config.key_folder(),
+            new_guid=lambda: str(tokens.uuid4()),  # IDs the file leaves out: seeded too
         )
     if config.store_path is not None:
         # Several workers: one secret and one API token for all of them, chosen by the first.

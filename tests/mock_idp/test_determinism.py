@@ -47,6 +47,9 @@ def test_the_same_seed_gives_the_same_ids_tokens_and_api_token_in_every_app() ->
     assert re.fullmatch(
         r"_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", first.new_id()
     )
+    # IDs the tenant file leaves out (the default one leaves out the apps' object IDs).
+    objects = [[a.object_id for a in s.tenant.apps.values()] for s in (first, second, other)]
+    assert objects[0] == objects[1] != objects[2]
 
 
 def test_without_a_seed_tokens_are_random() -> None:
