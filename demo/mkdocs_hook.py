@@ -23,7 +23,7 @@ MARKER = "<!-- storyboard -->"
 IMAGES = "tutorial-storyboard"  # the screenshots' folder in the site
 
 MISSING = """!!! note "No screenshots yet"
-    They are generated, not pasted: run `make demo` (about a minute), then `make docs`, and
+    They are generated, not pasted: run `make demo` (under a minute), then `make docs`, and
     this page shows every step of the tutorial as it looked in the browser.
 """
 

@@ -72,6 +72,8 @@ def layout(hops: Sequence[Mapping[str, Any]]) -> Diagram:
             answer = str(hop["status"])
             if hop.get("error"):
                 answer += f" AADSTS{hop['error']['code']}"
+            elif str(hop.get("answer", "")).startswith("redirect to "):
+                answer += f" redirect to {_path(str(hop['answer'])[12:])}"
             elif hop.get("answer"):
                 answer += f" {hop['answer']}"
             arrows.append(Arrow(
