@@ -15,13 +15,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from mock_idp import admin_sessions
+from mock_idp import admin_sessions, lockout
 from mock_idp.admin.errors import AdminError
+from mock_idp.protocol.errors import AccountLocked
 from mock_idp.state import get_state
 from mock_idp.tenant import Tenant
 
 bp = Blueprint("portal", __name__, url_prefix="/admin")
 BAD_CREDENTIALS = "Your account or password is incorrect."
+ADMIN_LOCKOUT = "lockout-admin"  # the admin's smart-lockout counter in the shared store
 
 
 def signed_in_admin() -> str | None:
@@ -84,6 +86,25 @@ def sign_in_post() -> Response | tuple[str, int]:
     password = request.form.get("passwd", "")
     upn_ok = bool(tenant.admin_upn) and login.casefold() == tenant.admin_upn.casefold()
     password_ok = hmac.compare_digest(password.encode(), tenant.admin_password.encode())
+    if upn_ok:  # the admin's password is guarded by the same smart lockout as everyone's
+        state, policy = (
+            get_state(),
+            lockout.Policy(
+                threshold=tenant.lockout_threshold, duration_seconds=tenant.lockout_duration_seconds
+            ),
+        )
+        counter = lockout.Counter.from_json(state.store.get(ADMIN_LOCKOUT, "admin"))
+        try:
+            lockout.check(counter, now=state.clock(), login=login)
+        except AccountLocked as locked:
+            return page("portal/signin.html", 429, login=login, next=_next_path(),
+                        error=locked.prompt)  # fmt: skip
+        counter = (
+            lockout.succeeded()
+            if password_ok
+            else lockout.failed(counter, policy, password, now=state.clock())
+        )
+        state.store.put(ADMIN_LOCKOUT, "admin", counter.to_json())
     if not (upn_ok and password_ok):
         return page(
             "portal/signin.html", 401, login=login, next=_next_path(), error=BAD_CREDENTIALS

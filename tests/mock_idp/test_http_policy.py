@@ -3,6 +3,7 @@ and only the mock's own host names (each test reproduces the attack over HTTP)."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import pytest
@@ -82,3 +83,24 @@ def test_a_rebinding_host_name_is_refused(app: Flask, host: str) -> None:
 @pytest.mark.parametrize("host", ["127.0.0.1:8001", "localhost:8001", "[::1]:8001"])
 def test_loopback_names_are_answered(app: Flask, host: str) -> None:
     assert app.test_client().get("/admin/signin", headers={"Host": host}).status_code == 200
+
+
+def test_the_admin_sign_in_is_locked_after_the_threshold_like_any_account(app: Flask) -> None:
+    """30 wrong admin passwords, then the right one, used to sign in (finding 8): smart lockout
+    now guards the admin center's form too, until its duration has passed on the mock's clock."""
+    state = app.extensions["mock_idp"]
+    start = state.clock()
+    state.clock = lambda: start
+    browser = app.test_client()
+    for n in range(state.tenant.lockout_threshold):
+        wrong = browser.post(
+            "/admin/signin", data={"login": "admin@contoso.com", "passwd": f"x{n}"}
+        )
+        assert wrong.status_code == 401
+    right = {"login": "admin@contoso.com", "passwd": "Adm1n-Passw0rd!"}
+    locked = browser.post("/admin/signin", data=right)
+    assert locked.status_code == 429 and "temporarily locked" in locked.text
+    assert browser.get_cookie("idp_admin") is None  # nothing granted
+    later = start + timedelta(seconds=state.tenant.lockout_duration_seconds)
+    state.clock = lambda: later
+    assert browser.post("/admin/signin", data=right).status_code == 302
