@@ -11,7 +11,8 @@ import json
 import os
 import shutil
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,11 +73,14 @@ class Harness:
                 assert answer.status == 200
 
 
-@pytest.fixture(scope="session")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
-    folder = tmp_path_factory.mktemp("harness")
-    sp_url = os.environ.get("SP_URL") or f"http://localhost:{free_port()}"
-    idp_url = os.environ.get("IDP_URL") or f"http://127.0.0.1:{free_port()}"
+@contextmanager
+def running_apps(
+    folder: Path, *, sp_url: str = "", idp_url: str = "", env: Mapping[str, str] | None = None
+) -> Iterator[Harness]:
+    """Both apps as real processes in test mode, on free loopback ports unless given, each with
+    a throwaway database in `folder`; `env` adds to (or overrides) their environment."""
+    sp_url = sp_url or f"http://localhost:{free_port()}"
+    idp_url = idp_url or f"http://127.0.0.1:{free_port()}"
     database = folder / "sp.sqlite3"
     idp, sp = both_apps(
         sp_url=sp_url,
@@ -88,6 +92,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
             "MOCK_IDP_SECRET_KEY": "e2e-only",
             "MOCK_IDP_API_TOKEN": API_TOKEN,
             "MOCK_IDP_TRACE": "1",  # as `make run`: the SAML tracer records every flow
+            **(env or {}),
         },
         test_mode=True,
     )
@@ -98,11 +103,19 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
             sp_url=sp_url,
             idp_url=idp_url,
             database=database,
-            sp_log=apps[1].log_path,
-            idp_log=apps[0].log_path,
+            sp_log=sp.log_path,
+            idp_log=idp.log_path,
         )
     finally:
         stop_all(apps)
+
+
+@pytest.fixture(scope="session")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    folder = tmp_path_factory.mktemp("harness")
+    sp_url, idp_url = os.environ.get("SP_URL", ""), os.environ.get("IDP_URL", "")
+    with running_apps(folder, sp_url=sp_url, idp_url=idp_url) as apps:
+        yield apps
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,7 @@ import pyotp
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from devserver.processes import both_apps, free_port, start_all, stop_all
-from e2e.conftest import API_TOKEN, Harness
+from e2e.conftest import Harness, running_apps
 from mock_idp.config import DEFAULT_TENANT
 from mock_idp.testing.browser import sign_in
 
@@ -42,32 +41,9 @@ def apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     text = text.replace("[admin]", "[sign_in]\nlockout_threshold = 3\n\n[admin]", 1)
     tenant = folder / "tenant.toml"
     tenant.write_text(text, encoding="utf-8")
-    sp_url, idp_url = f"http://localhost:{free_port()}", f"http://127.0.0.1:{free_port()}"
-    database = folder / "sp.sqlite3"
-    processes = list(
-        both_apps(
-            sp_url=sp_url,
-            idp_url=idp_url,
-            log_dir=folder,
-            env={
-                "DATABASE_URL": f"sqlite:///{database}",
-                "SP_SECRET_KEY": "e2e-only",
-                "MOCK_IDP_SECRET_KEY": "e2e-only",
-                "MOCK_IDP_API_TOKEN": API_TOKEN,
-                "MOCK_IDP_TENANT": str(tenant),
-                "CERTS_DIR": str(Path(__file__).resolve().parent.parent / "certs"),
-            },
-            test_mode=True,
-        )
-    )
-    start_all(processes)
-    try:
-        yield Harness(
-            sp_url=sp_url, idp_url=idp_url, database=database,
-            sp_log=processes[1].log_path, idp_log=processes[0].log_path,
-        )  # fmt: skip
-    finally:
-        stop_all(processes)
+    certs = str(Path(__file__).resolve().parent.parent / "certs")
+    with running_apps(folder, env={"MOCK_IDP_TENANT": str(tenant), "CERTS_DIR": certs}) as apps:
+        yield apps
 
 
 def mock_now(apps: Harness) -> datetime:

@@ -8,10 +8,7 @@ administrator, B.Simon, and an unassigned colleague.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from demo import walk
+from demo.walk import Target
 from e2e.conftest import TENANT_ID, Harness
 from e2e.pages import EntraErrorPage, EntraSignIn, Perform
 from e2e.pages_admin import AdminCenter, MyApps, TenantApi
@@ -39,18 +38,9 @@ def app_thumbprint_of(pem: str) -> str:
 
 
 def trakstar_cli(harness: Harness, *args: str, stdin: str = "") -> None:
-    """Trakstar's own `flask --app sp` commands against the harness's database."""
-    env = {**os.environ, "SP_URL": harness.sp_url, "DATABASE_URL": f"sqlite:///{harness.database}"}
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "sp", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    """Trakstar's own `flask --app sp` commands against the harness's database (as `make demo`)."""
+    target = Target(sp_url=harness.sp_url, idp_url=harness.idp_url, database=harness.database)
+    walk.trakstar_cli(target, *args, stdin=stdin)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mock_idp.faults.model import EA_RA, Context, FaultCase, Recipe, reject
+from mock_idp.faults.model import EA_RA, Context, FaultCase, IssuanceEdit, Recipe, reject
 from mock_idp.protocol.claims import EMAIL, NAME, UNSPECIFIED_FORMAT, Claim
 from mock_idp.protocol.response import Issuance
 
@@ -43,32 +43,32 @@ def _display_name(issuance: Issuance, ctx: Context) -> Issuance:
     return replace(issuance, name_id=ctx.evil, name_id_format=UNSPECIFIED_FORMAT)
 
 
+def _case(name: str, description: str, edit: IssuanceEdit) -> FaultCase:
+    return FaultCase(
+        name=name,
+        description=description,
+        source=SOURCE,
+        section="F",
+        profiles=EA_RA,
+        expected=reject("identity"),
+        recipe=Recipe(issuance=edit),
+    )
+
+
 CASES: tuple[FaultCase, ...] = (
-    FaultCase(
-        name="identity-mail-changed",
-        description="NameID from user.mail: another user set their mail to the admin's address",
-        source=SOURCE,
-        section="F",
-        profiles=EA_RA,
-        expected=reject("identity"),
-        recipe=Recipe(issuance=_mail_changed),
+    _case(
+        "identity-mail-changed",
+        "NameID from user.mail: another user set their mail to the admin's address",
+        _mail_changed,
     ),
-    FaultCase(
-        name="identity-upn-renamed",
-        description="NameID and name claim are the admin's UPN, objectidentifier another user's",
-        source=SOURCE,
-        section="F",
-        profiles=EA_RA,
-        expected=reject("identity"),
-        recipe=Recipe(issuance=_upn_renamed),
+    _case(
+        "identity-upn-renamed",
+        "NameID and name claim are the admin's UPN, objectidentifier another user's",
+        _upn_renamed,
     ),
-    FaultCase(
-        name="identity-displayname-nameid",
-        description="NameID from user.displayname (Format unspecified) holding the admin's address",
-        source=SOURCE,
-        section="F",
-        profiles=EA_RA,
-        expected=reject("identity"),
-        recipe=Recipe(issuance=_display_name),
+    _case(
+        "identity-displayname-nameid",
+        "NameID from user.displayname (Format unspecified) holding the admin's address",
+        _display_name,
     ),
 )
