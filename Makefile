@@ -17,12 +17,14 @@ ifdef IDP_URL
 export IDP_URL
 endif
 
-.PHONY: help setup run test lint typecheck unit e2e bench load certs clean browser docs
+.PHONY: help setup run test lint typecheck unit e2e bench load certs clean browser docs demo
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  Variables: SP_URL (default http://localhost:8000), IDP_URL (default http://127.0.0.1:8001),"
 	@echo "             TEST_MODE=1 (make run: the mock's Scenario menu and control API)"
+	@echo "             STEP=1 (make run: the tracer's step mode, stops before each Response is posted)"
+	@echo "             HEADED=1 (make demo: watch Chromium walk the tutorial)"
 
 $(STAMP): pyproject.toml
 	@scripts/system-deps.sh python3-venv xmlsec1 curl jq
@@ -38,7 +40,7 @@ certs: $(STAMP) ## Generate the test-only keys into certs/ (kept when present)
 	@$(PY) -m certs
 
 run: setup ## Start the mock Entra ID and the Trakstar clone with the default tenant (Ctrl-C stops both)
-	@TEST_MODE=$(TEST_MODE) $(PY) -m devserver
+	@TEST_MODE=$(TEST_MODE) STEP=$(STEP) $(PY) -m devserver
 
 lint: $(STAMP) ## ruff, and the layering contracts (import-linter, pyproject.toml)
 	@$(VENV)/bin/ruff check .
@@ -68,6 +70,9 @@ bench: setup browser ## The speed table: each figure next to a peer measured in 
 
 load: setup ## Load test: 1,000 sign-ins, SP and mock under gunicorn -w 2, SP on PostgreSQL
 	@$(PY) -m bench load
+
+demo: setup browser ## Walk the tutorial in Chromium; storyboard to instance/storyboard/ (HEADED=1 watches)
+	@HEADED=$(HEADED) $(PY) -m demo
 
 SITE_DIR ?= site
 docs: $(STAMP) ## Build the docs site into site/ (strict: a broken link or missing page fails)

@@ -20,6 +20,10 @@ def main() -> int:
     idp_url = os.environ.get("IDP_URL", "http://127.0.0.1:8001").rstrip("/")
     token = os.environ.get("MOCK_IDP_API_TOKEN") or secrets.token_urlsafe(24)
     test_mode = os.environ.get("TEST_MODE") in ("1", "true", "yes")
+    # The SAML tracer is on in `make run` (MOCK_IDP_TRACE=0 turns it off); STEP=1: step mode.
+    trace = os.environ.get("MOCK_IDP_TRACE") or "1"
+    traced = trace.strip().lower() in ("1", "true", "yes", "on")
+    step = "1" if os.environ.get("STEP") in ("1", "true", "yes") else ""
     logs = ROOT / "instance" / "logs"
     # The Trakstar CLI (`flask --app sp …`) reads these, so it prints the URLs of this run.
     (ROOT / "instance").mkdir(exist_ok=True)
@@ -30,7 +34,7 @@ def main() -> int:
         sp_url=sp_url,
         idp_url=idp_url,
         log_dir=logs,
-        env={"MOCK_IDP_API_TOKEN": token},
+        env={"MOCK_IDP_API_TOKEN": token, "MOCK_IDP_TRACE": trace, "MOCK_IDP_STEP": step},
         test_mode=test_mode,
     )
 
@@ -52,6 +56,9 @@ def main() -> int:
                 tenant=TENANT_ID,
                 logs=logs.relative_to(ROOT),
                 token=token,
+                tracer=TRACER_LINE.format(idp=idp_url, step="on" if step else "off")
+                if traced
+                else "",
             )
             + (TEST_MODE_BANNER.format(idp=idp_url) if test_mode else ""),
             flush=True,
@@ -90,9 +97,12 @@ Ready in {seconds:.1f}s.
   My Apps                {idp}/myapps/
   Login URL              {idp}/{tenant}/saml2
   Automation API token   {token}
-  Logs                   {logs}/
+{tracer}  Logs                   {logs}/
 
 Ctrl-C stops both.
+"""
+
+TRACER_LINE = """  SAML tracer            {idp}/trace/  (step mode {step}: STEP=1 or its switch)
 """
 
 TEST_MODE_BANNER = """Test mode: the mock's password page has a Scenario menu (an attack or fault

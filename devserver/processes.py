@@ -78,7 +78,7 @@ class App:
             except OSError:
                 time.sleep(0.05)  # a poll interval, not a wait for an outcome
             finally:
-                conn.close()  # also when a server still starting accepts, then drops, the poll
+                conn.close()  # also when a starting server resets the connection
         raise StartError(f"{self.name} did not answer on {self.url}:\n{self.log_tail()}")
 
     def stop(self) -> None:

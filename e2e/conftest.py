@@ -87,6 +87,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
             "SP_SECRET_KEY": "e2e-only",
             "MOCK_IDP_SECRET_KEY": "e2e-only",
             "MOCK_IDP_API_TOKEN": API_TOKEN,
+            "MOCK_IDP_TRACE": "1",  # as `make run`: the SAML tracer records every flow
         },
         test_mode=True,
     )

@@ -155,17 +155,19 @@ class Evidence:
         self.harness = harness
         for name, path in (("sp.log", harness.sp_log), ("mock_idp.log", harness.idp_log)):
             self.log_offsets[name] = path.stat().st_size if path.exists() else 0
-        self.first_serial = max((r["serial"] for r in self._mock_responses()), default=0) + 1
+        last = self._mock_responses("/_harness/last-response")  # one record, not all of them
+        self.first_serial = max((r["serial"] for r in last), default=0) + 1
 
-    def _mock_responses(self) -> list[dict[str, Any]]:
+    def _mock_responses(self, path: str = "/_harness/responses") -> list[dict[str, Any]]:
         assert self.harness is not None
-        url = f"{self.harness.idp_url}/_harness/responses"
+        url = f"{self.harness.idp_url}{path}"
         try:
             with urllib.request.urlopen(url, timeout=5) as answer:  # loopback, the test's mock
-                rows: list[dict[str, Any]] = json.load(answer)["responses"]
-                return rows
-        except (OSError, ValueError, KeyError):
+                found = json.load(answer)
+        except (OSError, ValueError):  # 404: nothing issued yet
             return []
+        rows: list[dict[str, Any]] = found.get("responses", [found]) if found else []
+        return rows
 
     # -- the end -----------------------------------------------------------------------------
     def collect_open(self) -> None:

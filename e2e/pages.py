@@ -8,10 +8,12 @@ from playwright.sync_api import Page, expect
 
 
 class EntraSignIn:
-    """The mock's sign-in: the username step, then the password step, as Entra does it."""
+    """The mock's sign-in, as Entra does it: username, password, then "Stay signed in?" (the
+    tenant shows it by default; `sign_in` answers No unless `stay_signed_in`)."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, *, stay_signed_in: bool = False) -> None:
         self.page = page
+        self.stay_signed_in = stay_signed_in
 
     def expect_shown(self) -> None:
         expect(self.page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -25,10 +27,19 @@ class EntraSignIn:
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_role("button", name="Sign in").click()
 
+    def answer_stay_signed_in(self) -> None:
+        """Entra's KMSI prompt, when the page after the password is that prompt."""
+        self.page.wait_for_load_state("domcontentloaded")
+        if self.page.locator("#KmsiCheckboxField").count() == 0:
+            return
+        expect(self.page.get_by_role("heading", name="Stay signed in?")).to_be_visible()
+        self.page.get_by_role("button", name="Yes" if self.stay_signed_in else "No").click()
+
     def sign_in(self, upn: str, password: str) -> None:
         self.expect_shown()
         self.enter_username(upn)
         self.enter_password(password)
+        self.answer_stay_signed_in()
 
     def expect_error(self, text: str) -> None:
         expect(self.page.get_by_role("alert")).to_contain_text(text)

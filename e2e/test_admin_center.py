@@ -33,10 +33,28 @@ METADATA_ID = "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor"
 def api(harness: Harness) -> Iterator[TenantApi]:
     """The automation API; the mock's startup tenant and Trakstar's settings come back after."""
     tenant_api = TenantApi(harness.idp_url, harness.api_token)
-    saved = _sp_settings(harness.database)
+    saved, links = _sp_settings(harness.database), _account_links(harness.database)
+    _restore_account_links(harness.database, [])  # this test's tenant may have new object IDs
     yield tenant_api
     tenant_api.reset()
     _restore_sp_settings(harness.database, saved)
+    _restore_account_links(harness.database, links)
+
+
+def _account_links(database: Path) -> list[tuple[object, ...]]:
+    """Which Entra account each Trakstar person is linked to (set by their first SSO)."""
+    with sqlite3.connect(database) as db:
+        return db.execute("SELECT * FROM sso_identities").fetchall()
+
+
+def _restore_account_links(database: Path, links: list[tuple[object, ...]]) -> None:
+    """A B.Simon made in a reset tenant has another object ID than the seeded one: a link left
+    by one would refuse the other (Trakstar binds a person to one Entra account)."""
+    with sqlite3.connect(database) as db:
+        db.execute("DELETE FROM sso_identities")
+        if links:
+            marks = ", ".join("?" * len(links[0]))
+            db.executemany(f"INSERT INTO sso_identities VALUES ({marks})", links)
 
 
 def _sp_settings(database: Path) -> tuple[str, str, str, str]:

@@ -23,6 +23,7 @@ def sign_in_with(page: Page, harness: Harness, case: str | None) -> None:
     if case:
         EntraScenario(page).choose(case)
     entra.enter_password(PASSWORD)
+    entra.answer_stay_signed_in()
 
 
 @pytest.mark.parametrize(

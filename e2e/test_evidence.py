@@ -1,12 +1,13 @@
 """A failing run leaves its evidence: pytest runs a tiny suite that fails on purpose (subprocess).
 
-The tiny suite uses the real harness (both apps, Chromium): one test opens two browser contexts
-(the `page` fixture's and one of its own) and fails after a sign-in started; one fails with no
+The tiny suite uses the real harness (both apps, Chromium): one test signs B.Simon in, opens a
+second browser context of its own, then fails; one fails with no
 browser; one passes. Everything is written under a temporary folder, removed at the end.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -25,10 +26,13 @@ FAILING_SUITE = """
 from playwright.sync_api import Browser, Page
 
 from e2e.conftest import Harness
+from e2e.pages import EntraSignIn, Perform
 
 
 def test_two_browsers_then_a_failure(page: Page, browser: Browser, harness: Harness) -> None:
-    page.goto(harness.sign_on_url)  # Trakstar sends an AuthnRequest to the mock's sign-in page
+    page.goto(harness.sign_on_url)  # AuthnRequest out, SAMLResponse back: B.Simon signs in
+    EntraSignIn(page).sign_in("B.Simon@contoso.com", "Passw0rd!")
+    Perform(page, harness.sp_url).expect_dashboard_for("Britta Simon")
     second = browser.new_context()
     second.new_page().goto(harness.idp_url + "/myapps/")
     assert page.title() == "a title this page does not have"
@@ -85,8 +89,12 @@ def test_a_failing_run_leaves_traces_screenshots_saml_logs_and_junit(scratch: Pa
         assert (browser_test / context / "screenshot.png").read_bytes()[:4] == b"\x89PNG"
     # The AuthnRequest that travelled, decoded.
     saml = browser_test / "saml"
-    assert "SAMLRequest" in (saml / "index.txt").read_text()
-    assert any("AuthnRequest" in p.read_text() for p in saml.glob("*.xml"))
+    index = (saml / "index.txt").read_text()
+    assert index.index("SAMLRequest") < index.index("SAMLResponse"), index
+    assert any("AuthnRequest" in p.read_text() for p in saml.glob("*SAMLRequest.xml"))
+    assert any("B.Simon@contoso.com" in p.read_text() for p in saml.glob("*SAMLResponse.xml"))
+    (issued,) = json.loads((browser_test / "mock-responses.json").read_text())
+    assert "Assertion" in issued["xml"]
     # Both apps' log lines from that test only: the sign-on request is there.
     assert "/auth/saml/" in (browser_test / "sp.log").read_text()
     assert "/saml2" in (browser_test / "mock_idp.log").read_text()

@@ -19,6 +19,7 @@ from mock_idp.tenant import Tenant
 from mock_idp.tenant_file import load_tenant
 from mock_idp.tenant_sync import TenantSync
 from mock_idp.views import errors, federation, harness_clock, home, portal_blueprints, saml2
+from mock_idp.views import trace as tracer
 
 
 def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None) -> Flask:
@@ -79,9 +80,12 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     csrf.exempt(saml2.saml2_post)
     portal_blueprints.register(app, csrf)  # admin center, My Apps, automation API
     errors.register_error_pages(app)
+    federation.canonical_paths(app)  # Entra's endpoint paths match without regard to case
     # The fault catalogue; its control API and Scenario menu exist in test mode only.
     faults.install(app, app.extensions["mock_idp"])
     if config.test_mode:
         harness_clock.install(app)  # time travel: POST /_harness/clock
+    if config.trace:  # the SAML tracer (/trace/) and its recording hooks; step mode needs it
+        tracer.install(app)
     logging.getLogger("mock_idp").setLevel(logging.INFO)
     return app

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -99,3 +101,34 @@ def save(pair: SigningPair, key_path: Path, cert_path: Path) -> None:
     key_path.write_bytes(pair.key_pem())
     key_path.chmod(0o600)
     cert_path.write_text(pair.cert_pem(), newline="")
+
+
+class HeldCertificate(Protocol):
+    """An app's certificate as the tenant holds it (`tenant.SigningCertificate`)."""
+
+    @property
+    def pair(self) -> SigningPair: ...
+
+    @property
+    def active(self) -> bool: ...
+
+
+def signing_pair(held: Sequence[HeldCertificate], now: datetime) -> SigningPair:
+    """The certificate Entra signs with: the active one, unless it has expired and a valid one
+    exists; then the newest valid one, even if nobody activated it (Entra's rollover rule)."""
+    active = next(c.pair for c in held if c.active)
+    if now < active.cert.not_valid_after_utc:
+        return active
+    valid = [
+        c.pair
+        for c in held
+        if c.pair.cert.not_valid_before_utc <= now < c.pair.cert.not_valid_after_utc
+    ]
+    return max(valid, key=lambda p: p.cert.not_valid_before_utc) if valid else active
+
+
+def from_pem(key_pem: str, cert_pem: str) -> SigningPair:
+    key = serialization.load_pem_private_key(key_pem.encode(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("not an RSA private key")
+    return SigningPair(key=key, cert=x509.load_pem_x509_certificate(cert_pem.encode()))

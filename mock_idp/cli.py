@@ -74,7 +74,12 @@ def add_serve(commands: Any) -> None:
     )
     serve.add_argument("--config", type=Path, help="tenant file (default: the packaged one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (8001)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("MOCK_ENTRA_PORT", DEFAULT_PORT)),
+        help="port (MOCK_ENTRA_PORT, else 8001)",
+    )
     serve.add_argument(
         "--url", help="the mock's URL as browsers and SPs reach it (default http://HOST:PORT)"
     )
@@ -88,6 +93,14 @@ def add_serve(commands: Any) -> None:
         "--test-mode", action="store_true", help="the fault catalogue's control API (/_harness)"
     )
     add_determinism_options(serve)
+    serve.add_argument(
+        "--trace", action="store_true", help="the SAML tracer at /trace/ (or MOCK_IDP_TRACE=1)"
+    )
+    serve.add_argument(
+        "--step",
+        action="store_true",
+        help="the tracer in step mode: stop before each Response is posted (implies --trace)",
+    )
     serve.set_defaults(func=serve_command)
 
 
@@ -129,6 +142,10 @@ def serve_config(args: argparse.Namespace, env: dict[str, str]) -> IdpConfig:
         overrides["sp_url"] = args.sp_url.rstrip("/")
     if args.token:
         overrides["api_token"] = args.token
+    if getattr(args, "trace", False) or getattr(args, "step", False):
+        overrides["trace"] = True  # otherwise off unless MOCK_IDP_TRACE asks
+    if getattr(args, "step", False):
+        overrides["step"] = True
     config = IdpConfig.from_env(**overrides, **determinism_overrides(args))
     if "CERTS_DIR" not in env:  # `{CERTS_DIR}` names the stable pair in the keys folder
         config = replace(config, certs_dir=config.keys_dir or config.certs_dir)
@@ -146,6 +163,9 @@ def banner(config: IdpConfig, host: str, port: int, workers: int, token: str) ->
         f"mock-entra: tenant file   {config.tenant_file}",
         f"mock-entra: keys folder   {config.keys_dir}",
     ]
+    if config.trace:
+        step = "on" if config.step else "off"
+        lines.append(f"mock-entra: SAML tracer   {config.base_url}/trace/  (step mode {step})")
     if not is_loopback(host):
         warning = (
             f"WARNING: bound to {host}, not loopback: anyone who can reach this address can "

@@ -31,6 +31,10 @@ class IdpConfig:
     test_mode: bool = False
     # Bearer token of the automation API (/v1.0, /mock); create_app generates one when empty.
     api_token: str = ""
+    # The SAML tracer (/trace/): records what the browser exchanges with the mock. `make run`
+    # turns it on; `step` stops the auto-post page before it posts (needs `trace`).
+    trace: bool = False
+    step: bool = False
     # The SQLite file every worker shares (`mock-entra serve --workers N`); None: in memory.
     store_path: Path | None = None
     # Deterministic mode (mock_idp/determinism.py): a fixed clock and a seed for IDs and tokens.
@@ -63,6 +67,8 @@ class IdpConfig:
             "secret_key": os.environ.get("MOCK_IDP_SECRET_KEY") or secrets.token_hex(32),
             "test_mode": os.environ.get("MOCK_IDP_TEST_MODE", "") in ("1", "true", "yes"),
             "api_token": os.environ.get("MOCK_IDP_API_TOKEN", ""),
+            "trace": _flag(os.environ.get("MOCK_IDP_TRACE", "")),
+            "step": _flag(os.environ.get("MOCK_IDP_STEP", "")),
             "store_path": Path(os.environ["MOCK_IDP_STORE"])
             if os.environ.get("MOCK_IDP_STORE")
             else None,
@@ -82,3 +88,7 @@ class IdpConfig:
     def substitutions(self) -> dict[str, str]:
         """Placeholders a tenant file may use."""
         return {"SP_URL": self.sp_url, "IDP_URL": self.base_url, "CERTS_DIR": str(self.certs_dir)}
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")

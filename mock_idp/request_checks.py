@@ -78,6 +78,7 @@ def receive(tenant: Tenant, received: Received) -> PendingSignIn:
         is_passive=request.is_passive,
         login_hint=received.login_hint,
         requested_classes=request.authn_context_classes,
+        audience=request.issuer,
     )
     check_policy(request, pending.reply)
     return pending

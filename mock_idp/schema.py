@@ -26,6 +26,7 @@ Fields marked `special` are read and written by the loader and the export themse
 
 from __future__ import annotations
 
+import base64
 import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,7 +52,9 @@ class Field:
     label: str = ""
     default: Any = ""
     required: bool = False
-    graph: str = ""  # the Graph v1.0 property showing it, if any
+    # The Graph v1.0 properties showing it: "name", or "object:name" for one of several objects
+    # (an app is an `application` and a `servicePrincipal`); dotted names are nested objects.
+    graph: str | tuple[str, ...] = ""
     nullable: bool = False  # Graph shows an empty value as null
     check: Callable[[Any], Any] | None = None  # a simple rule: value -> value, or InvalidValue
     special: bool = False
@@ -79,6 +82,20 @@ def one_of(*allowed: str) -> Callable[[Any], Any]:
     return check
 
 
+def totp_secret(value: Any) -> Any:
+    """A base32 secret of at least 112 bits, as authenticator apps take it; spaces ignored."""
+    secret = str(value).replace(" ", "").upper()
+    if not secret:
+        return ""
+    try:
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    except ValueError as exc:
+        raise InvalidValue(f"is not base32 ({exc}).") from exc
+    if len(key) * 8 < 112:  # pyotp's floor; RFC 4226 asks for 128 bits and recommends 160
+        raise InvalidValue("must be at least 112 bits (23 base32 characters).")
+    return secret
+
+
 TENANT: tuple[Field, ...] = (
     Field(key="tenant.id", attr="tenant_id", required=True, label="Tenant ID", graph="id"),
     Field(key="tenant.name", attr="name", required=True, label="Name", graph="displayName"),
@@ -91,7 +108,13 @@ TENANT: tuple[Field, ...] = (
     ),
     Field(key="admin.upn", attr="admin_upn", label="Admin account"),
     Field(key="admin.password", attr="admin_password", label="Admin password"),
-)
+    Field(key="sign_in.show_keep_signed_in", attr="show_keep_signed_in", kind="flag",
+          default=True, label="Show option to remain signed in"),
+    Field(key="sign_in.lockout_threshold", attr="lockout_threshold", kind="int", default=10,
+          label="Lockout threshold", check=at_least(1)),
+    Field(key="sign_in.lockout_duration_seconds", attr="lockout_duration_seconds", kind="int",
+          default=60, label="Lockout duration in seconds", check=at_least(1)),
+)  # fmt: skip
 
 GROUP: tuple[Field, ...] = (
     Field(key="object_id", attr="object_id", label="Object ID", graph="id"),
@@ -111,23 +134,32 @@ USER: tuple[Field, ...] = (
     Field(key="password", attr="password", required=True),
     Field(key="enabled", attr="enabled", kind="flag", default=True, graph="accountEnabled"),
     Field(key="mfa", attr="mfa", kind="flag", default=False),
+    Field(key="totp_secret", attr="totp_secret", label="TOTP secret", check=totp_secret),
     Field(key="groups", kind="texts", special=True),  # group IDs without a [[groups]] entry
 )  # fmt: skip
 
 APP: tuple[Field, ...] = (
-    Field(key="name", attr="name", required=True, label="Name", graph="displayName"),
+    Field(key="name", attr="name", required=True, label="Name",
+          graph=("displayName", "servicePrincipal:appDisplayName")),
     Field(key="app_id", attr="app_id", label="Application ID", graph="appId"),
-    Field(key="object_id", attr="object_id", label="Object ID"),
-    Field(key="application_object_id", attr="application_object_id"),
+    Field(key="object_id", attr="object_id", label="Object ID", graph="servicePrincipal:id"),
+    Field(key="application_object_id", attr="application_object_id", graph="application:id"),
     Field(key="template", attr="template", kind="any", default=None),
-    Field(key="sso_mode", attr="sso_mode", default="saml"),
-    Field(key="identifiers", attr="identifiers", kind="texts", default=()),
-    Field(key="reply_urls", attr="reply_urls", kind="texts", default=()),
-    Field(key="sign_on_url", attr="sign_on_url"),
-    Field(key="relay_state", attr="relay_state"),
-    Field(key="logout_url", attr="logout_url"),
-    Field(key="enabled", attr="enabled", kind="flag", default=True),
-    Field(key="assignment_required", attr="assignment_required", kind="flag", default=True),
+    Field(key="sso_mode", attr="sso_mode", default="saml", nullable=True,
+          graph="servicePrincipal:preferredSingleSignOnMode"),
+    Field(key="identifiers", attr="identifiers", kind="texts", default=(),
+          graph="application:identifierUris"),
+    Field(key="reply_urls", attr="reply_urls", kind="texts", default=(),
+          graph=("application:web.redirectUris", "servicePrincipal:replyUrls")),
+    Field(key="sign_on_url", attr="sign_on_url", nullable=True, graph="servicePrincipal:loginUrl"),
+    Field(key="relay_state", attr="relay_state", nullable=True,
+          graph="servicePrincipal:samlSingleSignOnSettings.relayState"),
+    Field(key="logout_url", attr="logout_url", nullable=True,
+          graph=("application:web.logoutUrl", "servicePrincipal:logoutUrl")),
+    Field(key="enabled", attr="enabled", kind="flag", default=True,
+          graph="servicePrincipal:accountEnabled"),
+    Field(key="assignment_required", attr="assignment_required", kind="flag", default=True,
+          graph="servicePrincipal:appRoleAssignmentRequired"),
     Field(key="visible", attr="visible", kind="flag", default=True),
     Field(key="assigned", kind="texts", special=True),  # UPNs
     Field(key="assigned_groups", kind="texts", special=True),  # group IDs or names
@@ -251,15 +283,32 @@ def write(
     return doc
 
 
-def graph(obj: object, fields: Sequence[Field]) -> dict[str, Any]:
-    """The fields Graph shows for this object, under their Graph names."""
+def write_defaults(fields: Sequence[Field]) -> dict[str, Any]:
+    """What `write` gives for an object whose plain fields all hold their defaults."""
+    doc: dict[str, Any] = {}
+    for f in fields:
+        if not f.special:
+            *tables, last = f.key.split(".")
+            node = doc
+            for table in tables:
+                node = node.setdefault(table, {})
+            node[last] = list(f.default) if isinstance(f.default, tuple) else f.default
+    return doc
+
+
+def graph(obj: object, fields: Sequence[Field], kind: str = "") -> dict[str, Any]:
+    """The fields Graph shows for this object (of `kind`, for "kind:name" properties)."""
     shown: dict[str, Any] = {}
     for f in fields:
-        if f.graph:
+        for name in (f.graph,) if isinstance(f.graph, str) else f.graph:
+            of, _, prop = name.rpartition(":")
+            if not prop or of not in ("", kind):
+                continue
             value = getattr(obj, f.attr)
-            shown[f.graph] = None if f.nullable and value in ("", None) else value
+            value = list(value) if isinstance(value, (list, tuple)) else value
+            node = shown
+            *parents, last = prop.split(".")
+            for parent in parents:
+                node = node.setdefault(parent, {})
+            node[last] = None if f.nullable and value in ("", None) else value
     return shown
-
-
-def graph_names(fields: Sequence[Field]) -> dict[str, Field]:
-    return {f.graph: f for f in fields if f.graph}

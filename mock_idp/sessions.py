@@ -1,9 +1,12 @@
-"""The mock's Entra session, kept in its signed session cookie.
+"""The mock's Entra session for one browser, as typed records.
 
-`PendingSignIn`: the validated request waiting for a sign-in. `SignedInUser`: who signed in,
-when (AuthnInstant survives reuse) and how (authentication methods), plus the session's
-participants: each app that received a token, with the NameID and SessionIndex it got, so a
-single logout can send each of them a LogoutRequest (docs/reference/entra.md §9).
+`PendingSignIn`: the validated request waiting for a sign-in. `SignInProgress`: a sign-in under
+way on Entra's pages (password done; the code or "Stay signed in?" still to answer).
+`SignedInUser`: who signed in, when (AuthnInstant survives reuse) and how (authentication
+methods), plus the session's participants: each app that received a token, with the NameID and
+SessionIndex it got, so a single logout can send each of them a LogoutRequest
+(docs/reference/entra.md §9). `BrowserSession` holds all of them; `views/browser.py` is the
+one place that reads and writes it from the Flask session.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from mock_idp.protocol import claims
 from mock_idp.protocol.errors import ErrorReply
@@ -31,6 +34,9 @@ class PendingSignIn:
     is_passive: bool = False
     login_hint: str = ""
     requested_classes: tuple[str, ...] = ()  # RequestedAuthnContext (exact) class refs
+    audience: str = ""  # the app Identifier the AuthnRequest's Issuer matched ("" IdP-initiated)
+    # Entra's Correlation ID: one per sign-in flow, on its error page and its sign-in log rows.
+    correlation_id: str = ""
 
     @property
     def reply(self) -> ErrorReply:
@@ -50,13 +56,16 @@ class PendingSignIn:
             "is_passive": self.is_passive,
             "login_hint": self.login_hint,
             "requested_classes": list(self.requested_classes),
+            "correlation_id": self.correlation_id,
+            "audience": self.audience,
         }
 
     @classmethod
     def from_session(cls, data: Mapping[str, Any]) -> PendingSignIn:
         values = dict(data)
         values["requested_classes"] = tuple(values.get("requested_classes") or ())
-        return cls(**values)
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in values.items() if k in known})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -123,3 +132,44 @@ def signed_in_as(
     return SignedInUser(
         object_id=object_id, authn_instant=now, methods=tuple(methods), participants=kept
     )
+
+
+Awaiting = Literal["mfa", "kmsi"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SignInProgress:
+    """Password accepted; the user still answers `awaiting` before the sign-in completes."""
+
+    object_id: str
+    methods: tuple[str, ...]
+    awaiting: Awaiting
+
+    def to_session(self) -> dict[str, object]:
+        return {
+            "object_id": self.object_id,
+            "methods": list(self.methods),
+            "awaiting": self.awaiting,
+        }
+
+    @classmethod
+    def from_session(cls, data: Mapping[str, Any]) -> SignInProgress | None:
+        awaiting = data.get("awaiting")
+        if awaiting not in ("mfa", "kmsi"):
+            return None
+        methods = data.get("methods") or ()
+        return cls(
+            object_id=str(data.get("object_id", "")), methods=tuple(methods), awaiting=awaiting
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BrowserSession:
+    """All the mock knows about one browser. `persistent`: the answer Yes to "Stay signed in?"
+    (a cookie that outlives the browser); otherwise the SSO cookie ends with the browser."""
+
+    user: SignedInUser | None = None
+    pending: PendingSignIn | None = None
+    progress: SignInProgress | None = None
+    after_sign_in: str | None = None  # My Apps: where to go once signed in, with no request
+    persistent: bool = False

@@ -1,9 +1,10 @@
 """One sign-in from AuthnRequest to Response, with Entra's checks in Entra's order (§11).
 
 Pure: the tenant, the clock and the ID source are passed in; views only move HTTP in and out.
-Steps 1–6 (the request) are in `request_checks.py`; here: session or sign-in (IsPassive,
-ForceAuthn; 50034, 50126, 50057, MFA) → authentication context (75011) → app enabled (7000112)
-→ assignment (50105) → token (501241), and the error Responses posted to the ACS.
+Steps 1–6 (the request) are in `request_checks.py`; the sign-in pages' flow (lockout, code,
+"Stay signed in?") in `signin.py`; here: session reuse (IsPassive, ForceAuthn), the account
+checks (50034, 50126, 50057), authentication context (75011) → app enabled (7000112) →
+assignment (50105) → token (501241), and the error Responses posted to the ACS.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Protocol
 
 from lxml import etree
 
+from mock_idp import certificates
 from mock_idp.protocol import claims, errors
 from mock_idp.protocol.authn_request import satisfied_class
 from mock_idp.protocol.response import (
@@ -33,9 +35,6 @@ from mock_idp.tenant import EnterpriseApp, Tenant, User
 __all__ = ["Participant", "PendingSignIn", "SignedInUser"]  # re-exported: the session types
 
 NewId = Callable[[], str]
-
-# The second factor of a user marked `mfa = true` in the tenant file: a fixed test code.
-MFA_TEST_CODE = "123456"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -67,15 +66,6 @@ def reuse_session(pending: PendingSignIn, signed_in: SignedInUser | None) -> boo
     return False
 
 
-def current_user(tenant: Tenant, data: object) -> SignedInUser | None:
-    """The session's user, if the session holds one who still exists and is enabled."""
-    if not isinstance(data, dict) or not data:
-        return None
-    signed_in = SignedInUser.from_session(data)
-    user = tenant.users.get(signed_in.object_id)
-    return signed_in if user is not None and user.enabled else None
-
-
 def find_user(tenant: Tenant, upn: str) -> User:
     """First sign-in step: the account must exist in this directory."""
     user = tenant.user_by_upn(upn)
@@ -99,15 +89,6 @@ def authenticate(tenant: Tenant, upn: str, password: str) -> User:
     if not user.enabled:
         raise errors.UserDisabled("The user account is disabled.")
     return user
-
-
-def verify_code(user: User, code: str) -> tuple[str, ...]:
-    """The second factor of an MFA user; the methods the sign-in then counts as."""
-    if code.strip() != MFA_TEST_CODE:
-        raise errors.InvalidVerificationCode(
-            "Authentication failed during strong authentication request.", login=user.upn
-        )
-    return (claims.PASSWORD_METHOD, claims.MFA_METHOD)
 
 
 def authorize(app: EnterpriseApp, user: User) -> None:
@@ -141,8 +122,9 @@ def name_id_for(
     (§5 [Unc]).
     """
     fmt = requested or app.name_id_format
-    if fmt == claims.TRANSIENT_FORMAT:
-        return new_id().lstrip("_"), fmt
+    if fmt == claims.TRANSIENT_FORMAT:  # new per sign-in, in the pairwise value's shape [Unc]
+        fresh = hashlib.sha256(f"transient|{new_id()}".encode()).digest()
+        return base64.urlsafe_b64encode(fresh).decode().rstrip("="), fmt
     if fmt == claims.PERSISTENT_FORMAT:
         digest = hashlib.sha256(f"{tenant.tenant_id}|{app.app_id}|{user.object_id}".encode())
         return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("="), fmt
@@ -177,7 +159,8 @@ def issuance_for(
         issuer=tenant.issuer,
         destination=pending.acs_url,
         in_response_to=pending.request_id,
-        audience=app.identifiers[0],
+        # The Identifier the request's Issuer matched; the default one when Entra starts it.
+        audience=pending.audience or app.identifiers[0],
         name_id=name_id,
         name_id_format=name_id_format,
         claims=claims.release(
@@ -247,7 +230,7 @@ def sign_as_configured(
     app: EnterpriseApp, issuance: Issuance, *, now: datetime, new_id: NewId
 ) -> etree._Element:
     """Entra's signing options: assertion (default), response, or both (assertion first)."""
-    signer = Signer(pair=app.active_certificate.pair)
+    signer = Signer(pair=certificates.signing_pair(app.certificates, now))
     algorithm = app.signing_algorithm
     assertion = build_assertion(issuance, now=now, new_id=new_id)
     if app.signing_option in ("assertion", "both"):

@@ -38,7 +38,14 @@ class User:
     password: str
     enabled: bool = True
     groups: tuple[str, ...] = ()
-    mfa: bool = False  # a second sign-in step (the fixed test code): authnmethodsreferences
+    mfa: bool = False  # a second sign-in step with the fixed test code (no `totp_secret`)
+    # An authenticator app (RFC 6238: 6 digits, 30 s, SHA-1): Entra's "Enter code" step after
+    # the password. Base32, as an authenticator's QR code carries it.
+    totp_secret: str = ""
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.mfa or bool(self.totp_secret)
 
     def attributes(self) -> dict[str, str | tuple[str, ...]]:
         """The user's attributes under the names Entra's claim editor uses."""
@@ -128,6 +135,11 @@ class Tenant:
     logout_issuer_host: Literal["login.microsoftonline.com", "sts.windows.net"] = (
         "login.microsoftonline.com"
     )
+    # Sign-in settings ([sign_in] in the tenant file): Company branding's "Show option to remain
+    # signed in" (on in a new tenant) and smart lockout (Entra's defaults: 10 failures, 60 s).
+    show_keep_signed_in: bool = True
+    lockout_threshold: int = 10
+    lockout_duration_seconds: int = 60
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property

@@ -224,6 +224,7 @@ class _Builder:
         self.upns.add(values["upn"].strip().casefold())
         object_id = values.pop("object_id") or self.new_guid()
         mfa = values.pop("mfa")
+        totp_secret = values.pop("totp_secret", "")
         draft = UserDraft(**{**values, "display_name": values["display_name"] or values["upn"]})
         created: list[Any] = []
         if self.rule(
@@ -234,6 +235,7 @@ class _Builder:
         ):
             user = created[0]
             user.mfa = mfa
+            user.totp_secret = totp_secret
             user.groups = tuple(self.texts(table, "groups", f"{where}.groups"))
 
     def members(self, tenant: Tenant, row: object, group: Group, where: str) -> None:

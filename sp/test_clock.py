@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
-from sp.saml import wall_clock
 from sp.state import SpState, get_state
 
 bp = Blueprint("test_clock", __name__, url_prefix="/_test/clock")
@@ -37,6 +36,8 @@ class TravelClock:
         return datetime.now(UTC) + self.offset
 
     def advance(self, step: timedelta) -> None:
+        from sp.saml import wall_clock  # imports pysaml2: only when time actually moves
+
         with self._lock:
             self.offset += step
             wall_clock.shift(self.offset)

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from sp.models import PasswordThrottle
@@ -47,6 +48,7 @@ def paused_for(db: Session, keys: dict[Limit, str], *, now: datetime) -> timedel
 
 
 def failed(db: Session, keys: dict[Limit, str], *, now: datetime) -> None:
+    db.execute(delete(PasswordThrottle).where(PasswordThrottle.window_start < now - WINDOW))
     for limit, value in keys.items():
         row = db.get(PasswordThrottle, _key(limit, value))
         if row is None:

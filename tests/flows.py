@@ -35,9 +35,20 @@ def sign_in_at_idp(
 ) -> Posted:
     response = idp.get(saml2_path)
     if response.status_code == 302:
-        response = idp.post(f"/{TENANT_ID}/login/password", data={"login": upn, "passwd": password})
+        response = answer_kmsi(
+            idp,
+            idp.post(f"/{TENANT_ID}/login/password", data={"loginfmt": upn, "passwd": password}),
+        )
     assert response.status_code == 200, response.text
     return parse_post_page(response.text)
+
+
+def answer_kmsi(idp: FlaskClient, response, *, stay: bool = False):  # type: ignore[no-untyped-def]
+    """Entra's "Stay signed in?" after the password (shown by default): answer it, No unless
+    `stay`; any other page is returned as it is."""
+    if response.status_code != 200 or 'id="KmsiCheckboxField"' not in response.text:
+        return response
+    return idp.post(f"/{TENANT_ID}/kmsi", data={"LoginOptions": "1" if stay else "3"})
 
 
 def parse_post_page(html: str) -> Posted:

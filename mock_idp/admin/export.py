@@ -29,8 +29,9 @@ def export_toml(tenant: Tenant, *, now: datetime) -> str:
 def tenant_document(tenant: Tenant) -> dict[str, Any]:
     """Everything the tenant holds, as plain data (also how tests compare two tenants)."""
     doc = schema.write(tenant, schema.TENANT)
+    defaults = schema.write_defaults(schema.TENANT)
     for section in [k for k in doc if k != "tenant"]:
-        if not any(doc[section].values()):  # e.g. no [admin] account: leave the table out
+        if doc[section] == defaults[section]:  # e.g. no [admin] account: leave the table out
             del doc[section]
     groups = [
         schema.write(g, schema.GROUP)

@@ -77,9 +77,9 @@ class Body:
 
 USER = ("accountEnabled", "displayName", "mailNickname", "userPrincipalName", "passwordProfile")
 # The user's properties Graph may clear with null, and those it may not (from the schema).
-USER_OPTIONAL = tuple(f.graph for f in schema.USER if f.graph and f.nullable)
+USER_OPTIONAL = tuple(str(f.graph) for f in schema.USER if f.graph and f.nullable)
 USER_TEXTS = tuple(
-    (f.graph, f.attr) for f in schema.USER if f.kind == "text" and f.graph and f.graph != "id"
+    (str(f.graph), f.attr) for f in schema.USER if f.kind == "text" and f.graph not in ("", "id")
 )
 _PROFILE = ("password", "forceChangePasswordNextSignIn")
 

@@ -1,6 +1,7 @@
 """Tenant objects as Microsoft Graph v1.0 represents them (the properties the mock models).
 
-Users, groups and the organization show the properties `mock_idp.schema` maps to Graph names.
+The properties `mock_idp.schema` maps to Graph names come from there; the rest (constants,
+certificates, tags) are written here.
 
 An enterprise app is two Graph objects: the `application` (identifierUris, web.redirectUris,
 web.logoutUrl) and its `servicePrincipal` (loginUrl, preferredSingleSignOnMode,
@@ -73,40 +74,25 @@ def _template_id(app: EnterpriseApp) -> str:
 
 
 def application(app: EnterpriseApp) -> Json:
-    return {
-        "id": app.application_object_id,
-        "appId": app.app_id,
-        "applicationTemplateId": _template_id(app),
-        "displayName": app.name,
-        "identifierUris": list(app.identifiers),
-        "signInAudience": "AzureADMyOrg",
-        "web": {
-            "redirectUris": list(app.reply_urls),
-            "logoutUrl": app.logout_url or None,
-            "homePageUrl": None,
-        },
-    }
+    shown = schema.graph(app, schema.APP, "application")
+    shown["web"]["homePageUrl"] = None
+    return {**shown, "applicationTemplateId": _template_id(app), "signInAudience": "AzureADMyOrg"}
 
 
 def service_principal(app: EnterpriseApp) -> Json:
     return {
-        "id": app.object_id,
-        "appId": app.app_id,
+        **schema.graph(app, schema.APP, "servicePrincipal"),
         "applicationTemplateId": _template_id(app),
-        "appDisplayName": app.name,
-        "displayName": app.name,
-        "accountEnabled": app.enabled,
-        "appRoleAssignmentRequired": app.assignment_required,
-        "loginUrl": app.sign_on_url or None,
-        "logoutUrl": app.logout_url or None,
-        "preferredSingleSignOnMode": app.sso_mode or None,
         "preferredTokenSigningKeyThumbprint": app.active_certificate.pair.thumbprint,
-        "replyUrls": list(app.reply_urls),
         "servicePrincipalNames": [*app.identifiers, app.app_id],
         "servicePrincipalType": "Application",
-        "samlSingleSignOnSettings": {"relayState": app.relay_state or None},
         "tags": [INTEGRATED_APP] + ([] if app.visible else [HIDE_APP]),
-        "keyCredentials": [key_credential(c) for c in app.certificates],
+        # Per certificate, as addTokenSigningCertificate documents it: the private key (Sign),
+        # the public key (Verify) and the password that opens the PFX, one customKeyIdentifier.
+        "keyCredentials": [
+            k for c in app.certificates for k in (signing_key(c), key_credential(c))
+        ],
+        "passwordCredentials": [password_credential(c) for c in app.certificates],
     }
 
 
@@ -132,6 +118,29 @@ def key_credential(cert: SigningCertificate) -> Json:
         "type": "AsymmetricX509Cert",
         "usage": "Verify",
         "key": None,
+    }
+
+
+def _sign_key_id(cert: SigningCertificate) -> str:
+    """The private key's keyId, shared with its passwordCredential (Graph's rule)."""
+    digest = hashlib.sha256(b"sign|" + cert.pair.cert_der).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def signing_key(cert: SigningCertificate) -> Json:
+    return {**key_credential(cert), "keyId": _sign_key_id(cert), "usage": "Sign"}
+
+
+def password_credential(cert: SigningCertificate) -> Json:
+    x509 = cert.pair.cert
+    return {
+        "customKeyIdentifier": _custom_key_identifier(cert),
+        "displayName": x509.subject.rfc4514_string(),
+        "endDateTime": graph_time(x509.not_valid_after_utc),
+        "hint": None,
+        "keyId": _sign_key_id(cert),
+        "secretText": None,
+        "startDateTime": graph_time(x509.not_valid_before_utc),
     }
 
 

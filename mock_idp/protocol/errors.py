@@ -169,6 +169,17 @@ class InvalidPassword(AadstsError):
     )
 
 
+class AccountLocked(AadstsError):
+    """Smart lockout (IdsLocked): too many wrong passwords; shown on the password step."""
+
+    code = 50053
+    shown = "password"
+    prompt = (
+        "Your account is temporarily locked to prevent unauthorized use. Try again later, and if "
+        "you still have trouble, contact your admin."
+    )
+
+
 class InvalidVerificationCode(AadstsError):
     """Wrong code on the MFA step."""
 

@@ -1,4 +1,5 @@
-"""Federation metadata for one app, in Entra's structure (docs/reference/entra.md §2, §2.1)."""
+"""Federation metadata in Entra's structure: an app's (`?appid=`), or the tenant-wide one
+(docs/reference/entra.md §2, §2.1)."""
 
 from __future__ import annotations
 
@@ -19,27 +20,38 @@ POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 _2005 = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
 _MSID = "http://schemas.microsoft.com/identity/claims/"
 _2008 = "http://schemas.microsoft.com/ws/2008/06/identity/claims/"
-CLAIM_TYPES_OFFERED: tuple[tuple[str, str], ...] = (
-    (_2005 + "name", "Name"),
-    (_2005 + "nameidentifier", "Subject"),
-    (_2005 + "givenname", "Given Name"),
-    (_2005 + "surname", "Surname"),
-    (_MSID + "displayname", "Display Name"),
-    (_MSID + "nickname", "Nick Name"),
-    (_2008 + "authenticationinstant", "Authentication Instant"),
-    (_2008 + "authenticationmethod", "Authentication Method"),
-    (_MSID + "objectidentifier", "ObjectIdentifier"),
-    (_MSID + "tenantid", "TenantId"),
-    (_MSID + "identityprovider", "IdentityProvider"),
-    (_2005 + "emailaddress", "Email"),
-    (_2008 + "groups", "Groups"),
-    (_MSID + "accesstoken", "External Access Token"),
-    (_2008 + "expiration", "External Access Token Expiration"),
-    (_MSID + "openid2_id", "External OpenID 2.0 Identifier"),
-    ("http://schemas.microsoft.com/claims/groups.link", "GroupsOverageClaim"),
-    (_2008 + "role", "Role Claim"),
-    (_2008 + "wids", "RoleTemplate Id"),
-)
+# Entra's ClaimTypesOffered, in its order, with its display names and descriptions as real
+# federation metadata carries them (captures from 2019–2024 metadata documents).
+CLAIM_TYPES_OFFERED: tuple[tuple[str, str, str], ...] = (
+    (_2005 + "name", "Name", "The mutable display name of the user."),
+    (_2005 + "nameidentifier", "Subject", "An immutable, globally unique, non-reusable identifier "
+     "of the user that is unique to the application for which a token is issued."),
+    (_2005 + "givenname", "Given Name", "First name of the user."),
+    (_2005 + "surname", "Surname", "Last name of the user."),
+    (_MSID + "displayname", "Display Name", "Display name of the user."),
+    (_MSID + "nickname", "Nick Name", "Nick name of the user."),
+    (_2008 + "authenticationinstant", "Authentication Instant",
+     "The time (UTC) when the user is authenticated to Windows Azure Active Directory."),
+    (_2008 + "authenticationmethod", "Authentication Method",
+     "The method that Windows Azure Active Directory uses to authenticate users."),
+    (_MSID + "objectidentifier", "ObjectIdentifier", "Primary identifier for the user in the "
+     "directory. Immutable, globally unique, non-reusable."),
+    (_MSID + "tenantid", "TenantId", "Identifier for the user's tenant."),
+    (_MSID + "identityprovider", "IdentityProvider", "Identity provider for the user."),
+    (_2005 + "emailaddress", "Email", "Email address of the user."),
+    (_2008 + "groups", "Groups", "Groups of the user."),
+    (_MSID + "accesstoken", "External Access Token",
+     "Access token issued by external identity provider."),
+    (_2008 + "expiration", "External Access Token Expiration",
+     "UTC expiration time of access token issued by external identity provider."),
+    (_MSID + "openid2_id", "External OpenID 2.0 Identifier",
+     "OpenID 2.0 identifier issued by external identity provider."),
+    ("http://schemas.microsoft.com/claims/groups.link", "GroupsOverageClaim",
+     "Issued when number of user's group claims exceeds return limit."),
+    (_2008 + "role", "Role Claim", "Roles that the user or Service Principal is attached to"),
+    (_2008 + "wids", "RoleTemplate Id Claim",
+     "Role template id of the Built-in Directory Roles that the user is a member of"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -84,10 +96,10 @@ def build_metadata(spec: MetadataSpec, *, new_id: Callable[[], str]) -> etree._E
     )
     sts = _role(root, "SecurityTokenServiceType", spec)
     offered = etree.SubElement(sts, f"{{{FED}}}ClaimTypesOffered")
-    for uri, display in CLAIM_TYPES_OFFERED:
+    for uri, display, description in CLAIM_TYPES_OFFERED:
         claim = etree.SubElement(offered, f"{{{AUTH}}}ClaimType", Uri=uri, nsmap={"auth": AUTH})
         etree.SubElement(claim, f"{{{AUTH}}}DisplayName").text = display
-        etree.SubElement(claim, f"{{{AUTH}}}Description").text = f"The {display.lower()} claim."
+        etree.SubElement(claim, f"{{{AUTH}}}Description").text = description
     _endpoint(sts, "SecurityTokenServiceEndpoint", spec.wsfed_url)
     _endpoint(sts, "PassiveRequestorEndpoint", spec.wsfed_url)
 

@@ -18,6 +18,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from mock_idp.audit.client import AuditMixin
+
 NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 GRAPH_OBJECT = "https://graph.microsoft.com/v1.0/directoryObjects/"
 
@@ -78,7 +80,7 @@ class Case:
 Principal = User | Group
 
 
-class EntraClient:
+class EntraClient(AuditMixin):  # entra.audit(...): mock_idp/audit/client.py
     def __init__(self, url: str, token: str, *, timeout: float = 30) -> None:
         self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
 
@@ -95,7 +97,8 @@ class EntraClient:
                 text = response.read().decode("utf-8")
                 kind = response.headers.get_content_type()
         except urllib.error.HTTPError as exc:
-            raise EntraError(exc.code, _message(exc.read())) from None
+            with exc:  # closes the connection
+                raise EntraError(exc.code, _message(exc.read())) from None
         except (urllib.error.URLError, OSError) as exc:
             raise EntraError(0, f"the mock at {self.url} does not answer: {exc}") from None
         if kind == "application/json" and text:
@@ -271,6 +274,8 @@ class EntraClient:
         """Complete the mock's sign-in pages in Playwright (see `mock_idp.testing.browser`)."""
         from mock_idp.testing.browser import sign_in
 
+        if options.get("totp_secret"):  # the code of the mock's moment (it may have travelled)
+            options.setdefault("now", self.now)
         sign_in(page, self.url, upn, password, **options)
 
     def response(

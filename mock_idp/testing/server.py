@@ -24,7 +24,7 @@ LOOPBACK = "127.0.0.1"
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class EntraOptions:
-    tenant_file: Path = EMPTY_TENANT
+    tenant_file: Path | str = EMPTY_TENANT
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     test_mode: bool = True  # response() and cases() need the test-mode API
     sp_url: str = "http://localhost:8000"  # {SP_URL} in a tenant file
@@ -59,7 +59,7 @@ class EntraServer:
         config = IdpConfig(
             base_url=url,
             sp_url=self.options.sp_url,
-            tenant_file=self.options.tenant_file,
+            tenant_file=Path(self.options.tenant_file),
             secret_key=secrets.token_hex(16),
             test_mode=self.options.test_mode,
             api_token=self.options.token,

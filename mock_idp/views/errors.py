@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from mock_idp import sso
 from mock_idp.protocol.errors import AadstsError, AcsError
 from mock_idp.state import get_state
+from mock_idp.views import answer
 
 log = logging.getLogger("mock_idp")
 
@@ -20,7 +21,10 @@ def register_error_pages(app: Flask) -> None:
     def aadsts(error: AadstsError) -> tuple[str, int]:
         state = get_state()
         now = state.clock()
-        request_id, correlation_id = str(state.tokens.uuid4()), str(state.tokens.uuid4())
+        request_id = answer.new_guid()
+        correlation_id = answer.new_guid()
+        if answer.logging_sign_ins():  # the page's IDs are the sign-in log row's IDs
+            correlation_id = answer.log(error, request_id=request_id)
         log.warning(
             "%s request_id=%s correlation_id=%s shown=%s",
             error.text,

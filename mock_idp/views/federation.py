@@ -1,10 +1,20 @@
-"""Federation metadata and the SAML Signing Certificate downloads."""
+"""Federation metadata (an app's, or the tenant-wide one) and the certificate downloads.
+
+Entra matches these paths without regard to case (`/FederationMetadata/2007-06/
+FederationMetadata.xml` is the spelling its docs use for the tenant-wide document, the lower
+case one for an app's); `canonical_paths` gives the mock the same tolerance for them and for
+`/saml2`.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from mock_idp.federation import app_metadata
+from flask import Blueprint, Flask, Response, abort, request
+
+from mock_idp.federation import app_metadata, tenant_metadata
 from mock_idp.state import get_state
 from mock_idp.tenant import EnterpriseApp
 from mock_idp.views.saml2 import tenant_state
@@ -19,9 +29,29 @@ def _app(app_id: str | None) -> EnterpriseApp:
     return app
 
 
+_CASELESS = re.compile(
+    r"^(/[^/]+)(/federationmetadata/2007-06/federationmetadata\.xml|/saml2)$", re.IGNORECASE
+)
+
+
+def canonical_paths(app: Flask) -> None:
+    """Route Entra's case-insensitive endpoint paths to their lower-case rules."""
+    inner = app.wsgi_app
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        match = _CASELESS.match(environ.get("PATH_INFO", ""))
+        if match:
+            environ["PATH_INFO"] = match.group(1) + match.group(2).lower()
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi  # type: ignore[method-assign]
+
+
 @bp.get("/<tenant>/federationmetadata/2007-06/federationmetadata.xml")
 def metadata(tenant: str) -> Response:
     state = tenant_state(tenant)
+    if "appid" not in request.args:  # the tenant-wide document (tenant-wide keys)
+        return Response(tenant_metadata(state), mimetype="application/xml")
     app = _app(request.args.get("appid"))
     # includeInactive=true: the mock's option to publish inactive certificates too (§2 [Unc]).
     inactive = request.args.get("includeInactive", "").lower() == "true"

@@ -79,7 +79,10 @@ guard(bp)
 
 def body() -> Any:
     """The JSON body; an unreadable one is refused with Graph's message."""
-    data = request.get_json(force=True, silent=True)
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError as exc:  # nested deeper than the JSON parser recurses: unreadable
+        raise _bad_json() from exc
     if data is None and request.get_data().strip():
         raise _bad_json()
     return data

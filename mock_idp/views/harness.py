@@ -118,7 +118,10 @@ def issue_response(app_id: str) -> Response | tuple[Response, int]:
     Reply URL, without a browser: `{"user": UPN or object ID, "in_response_to": ID or null,
     "relay_state": …, "case": fault case name or null}`. Entra's checks still apply (an
     unassigned or disabled user gets its AADSTS error, as a 403)."""
-    data = request.get_json(silent=True) if request.is_json else None
+    try:
+        data = request.get_json(silent=True) if request.is_json else None
+    except RecursionError:  # nested deeper than the JSON parser recurses
+        data = None
     if not isinstance(data, dict):
         return _problem(415, 'send a JSON object: {"user": "b.simon@contoso.com"}')
     unknown = set(data) - {"user", "in_response_to", "relay_state", "case"}

@@ -7,25 +7,25 @@ Reply URL, with the configured Relay State and no InResponseTo.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from dataclasses import replace
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from mock_idp import sso
-from mock_idp.faults import runtime as faults
+from mock_idp import signin
 from mock_idp.protocol import errors
-from mock_idp.sessions import PendingSignIn, SignedInUser
+from mock_idp.sessions import PendingSignIn
 from mock_idp.state import IdpState, get_state
 from mock_idp.tenant import EnterpriseApp, User
+from mock_idp.views import answer, browser
 
 bp = Blueprint("myapps", __name__, url_prefix="/myapps")
 
 
-def signed_in_user(state: IdpState) -> tuple[SignedInUser, User] | None:
+def signed_in_user(state: IdpState) -> User | None:
     """The end user of the mock's SSO session, while the account exists and is enabled."""
-    signed_in = sso.current_user(state.tenant, session.get("user"))
-    if signed_in is None:
-        return None
-    return signed_in, state.tenant.users[signed_in.object_id]
+    signed_in = browser.read(state.tenant).user
+    return None if signed_in is None else state.tenant.users[signed_in.object_id]
 
 
 def unsolicited(app: EnterpriseApp) -> PendingSignIn:
@@ -44,21 +44,11 @@ def unsolicited(app: EnterpriseApp) -> PendingSignIn:
 
 
 def idp_initiated(state: IdpState, app: EnterpriseApp) -> Response | str:
-    """IdP-initiated SSO; the user signs in on Entra's pages first if need be."""
-    pending = unsolicited(app)
-    current = signed_in_user(state)
-    if current is None:  # the sign-in pages answer the pending sign-in afterwards
-        session["pending"] = pending.to_session()
-        return redirect(url_for("saml2.sign_in", tenant=state.tenant.tenant_id))
-    signed_in, user = current
-    sso.admit(app, user, pending, signed_in)
-    deliver = faults.delivery_for(app.app_id)
-    form = sso.issue(
-        state.tenant, app, user, pending, signed_in, now=state.clock(), new_id=state.new_id,
-        deliver=deliver,
-    )  # fmt: skip
-    session["user"] = signed_in.joined(form.participant).to_session()
-    return render_template("post.html", form=form)
+    """IdP-initiated SSO (My Apps, Test this application): the same core step as SP-initiated;
+    the user signs in on Entra's pages first if need be."""
+    g.signin_attempt = signin.Attempt(app_id=app.app_id)
+    pending = replace(unsolicited(app), correlation_id=answer.new_guid())
+    return answer.apply(signin.start(answer.context(), browser.read(state.tenant), pending))
 
 
 def tiles(state: IdpState, user: User) -> list[EnterpriseApp]:
@@ -72,10 +62,9 @@ def tiles(state: IdpState, user: User) -> list[EnterpriseApp]:
 @bp.get("/")
 def index() -> Response | str:
     state = get_state()
-    current = signed_in_user(state)
-    if current is None:
+    user = signed_in_user(state)
+    if user is None:
         return _sign_in(url_for("myapps.index"))
-    user = current[1]
     return render_template(
         "myapps/apps.html", tenant=state.tenant, user=user, apps=tiles(state, user)
     )
@@ -97,12 +86,12 @@ def launch(name: str, app_id: str) -> Response | str:
 
 @bp.post("/signout")
 def sign_out() -> Response:
-    session.pop("user", None)
+    browser.write(replace(browser.read(get_state().tenant), user=None, progress=None))
     return redirect(url_for("myapps.index"))
 
 
 def _sign_in(after: str) -> Response:
     """Entra's sign-in pages, then back here (a stale app sign-in must not be resumed)."""
-    session.pop("pending", None)
-    session["after_sign_in"] = after
+    current = browser.read(get_state().tenant)
+    browser.write(replace(current, pending=None, progress=None, after_sign_in=after))
     return redirect(url_for("saml2.sign_in", tenant=get_state().tenant.tenant_id))

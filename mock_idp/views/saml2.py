@@ -1,22 +1,26 @@
 """`/{tenant}/saml2` and the sign-in pages: Entra's sign-in and sign-out, step by step.
 
+What each step answers is decided in `mock_idp/signin.py`; `views/answer.py` renders it.
+
 Errors are raised, never rendered here: `views/errors.py` turns each AADSTS error into Entra's
 error page, the sign-in step shown again, or an error Response posted to the ACS.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from dataclasses import replace
+
+from flask import Blueprint, g, redirect, render_template, request, session
 from werkzeug.wrappers import Response
 
-from mock_idp import request_checks, slo, sso
+from mock_idp import request_checks, signin, slo, sso
 from mock_idp.faults import runtime as faults
 from mock_idp.protocol import errors
 from mock_idp.protocol.authn_request import decode_post, decode_redirect
-from mock_idp.protocol.claims import PASSWORD_METHOD
 from mock_idp.protocol.logout import message_type
-from mock_idp.sessions import PendingSignIn, SignedInUser, signed_in_as
+from mock_idp.sessions import BrowserSession, PendingSignIn
 from mock_idp.state import IdpState, get_state
+from mock_idp.views import answer, browser
 
 bp = Blueprint("saml2", __name__)
 
@@ -46,6 +50,7 @@ def saml2_redirect(tenant: str) -> Response | str:
     )
     if message_type(received.xml) == "LogoutRequest":
         return _logout(state, received)
+    g.signin_attempt = signin.Attempt()  # a sign-in: its failures go to the sign-in logs
     return _continue(state, request_checks.receive(state.tenant, received))
 
 
@@ -59,91 +64,72 @@ def saml2_post(tenant: str) -> Response | str:
         relay_state=request.form.get("RelayState"),
         login_hint=request.args.get("login_hint", ""),
     )
+    g.signin_attempt = signin.Attempt()
     return _continue(state, request_checks.receive(state.tenant, received))
 
 
 def _continue(state: IdpState, pending: PendingSignIn) -> Response | str:
-    """Reuse the mock's session unless ForceAuthn; IsPassive never shows a page."""
-    session["pending"] = pending.to_session()
-    signed_in = sso.current_user(state.tenant, session.get("user"))
-    if sso.reuse_session(pending, signed_in):
-        assert signed_in is not None  # reuse_session says so
-        return _issue(state, signed_in)
-    return redirect(url_for("saml2.sign_in", tenant=state.tenant.tenant_id))
+    """A validated request: the sign-in core decides (session reuse, IsPassive, sign-in pages)."""
+    pending = replace(pending, correlation_id=answer.new_guid())
+    return answer.apply(signin.start(answer.context(), browser.read(state.tenant), pending))
 
 
 @bp.get("/<tenant>/login")
 def sign_in(tenant: str) -> str:
     state = tenant_state(tenant)
-    hint = session.get("pending", {}).get("login_hint", "")
+    current = browser.read(state.tenant)
+    hint = current.pending.login_hint if current.pending else ""
     return render_template("signin.html", tenant=state.tenant, login=hint, error=None)
 
 
 @bp.post("/<tenant>/login")
 def sign_in_username(tenant: str) -> str:
+    """Username page → password page (Entra posts `loginfmt`; older forms `login`)."""
     state = tenant_state(tenant)
-    user = sso.find_user(state.tenant, request.form.get("login", "").strip())
+    g.signin_attempt = signin.attempt_of(browser.read(state.tenant), login=_typed_login())
+    user = sso.find_user(state.tenant, _typed_login())
     return render_template("password.html", tenant=state.tenant, login=user.upn, error=None)
 
 
 @bp.post("/<tenant>/login/password")
 def sign_in_password(tenant: str) -> Response | str:
     state = tenant_state(tenant)
-    form = request.form
-    user = sso.authenticate(state.tenant, form.get("login", ""), form.get("passwd", ""))
-    faults.choose(form.get("scenario"))  # test mode's Scenario menu; ignored otherwise
-    if user.mfa:
-        session["mfa"] = user.object_id  # password done; the second factor is next
-        return render_template("mfa.html", tenant=state.tenant, login=user.upn, error=None)
-    return _signed_in(state, user.object_id, (PASSWORD_METHOD,))
+    current = browser.read(state.tenant)
+    g.signin_attempt = signin.attempt_of(current, login=_typed_login())
+    user = sso.find_user(state.tenant, _typed_login())
+    faults.choose(request.form.get("scenario"))  # test mode's Scenario menu; ignored otherwise
+    passwd = request.form.get("passwd", "")
+    ctx = answer.context()
+    return answer.apply(
+        signin.password(ctx, current, user.upn, passwd, answer.counter_of(user.object_id))
+    )
 
 
 @bp.post("/<tenant>/login/mfa")
 def sign_in_mfa(tenant: str) -> Response | str:
     state = tenant_state(tenant)
-    user = state.tenant.users.get(session.get("mfa", ""))
-    if user is None:
-        return redirect(url_for("saml2.sign_in", tenant=state.tenant.tenant_id))
-    methods = sso.verify_code(user, request.form.get("otc", ""))
-    session.pop("mfa", None)
-    return _signed_in(state, user.object_id, methods)
+    code = request.form.get("otc", "")
+    return answer.apply(signin.code(answer.context(), browser.read(state.tenant), code))
 
 
-def _signed_in(state: IdpState, object_id: str, methods: tuple[str, ...]) -> Response | str:
-    previous = sso.current_user(state.tenant, session.get("user"))
-    signed_in = signed_in_as(previous, object_id, now=state.clock(), methods=methods)
-    session["user"] = signed_in.to_session()
-    return _issue(state, signed_in)
+@bp.post("/<tenant>/kmsi")
+def stay_signed_in(tenant: str) -> Response | str:
+    """ "Stay signed in?": Yes (`idSIButton9`) or No (`idBtn_Back`)."""
+    state = tenant_state(tenant)
+    remember = request.form.get("LoginOptions") == "1"
+    ctx = answer.context()
+    return answer.apply(signin.stay_signed_in(ctx, browser.read(state.tenant), remember=remember))
 
 
-def _issue(state: IdpState, signed_in: SignedInUser) -> Response | str:
-    data = session.pop("pending", None)
-    pending = PendingSignIn.from_session(data) if data else None
-    app = state.tenant.apps.get(pending.app_id) if pending else None
-    user = state.tenant.users.get(signed_in.object_id)
-    if pending is None or app is None or user is None:  # signed in, but no request to answer
-        return redirect(session.pop("after_sign_in", None) or url_for("home.index"))  # My Apps
-    sso.admit(app, user, pending, signed_in)
-    form = sso.issue(
-        state.tenant,
-        app,
-        user,
-        pending,
-        signed_in,
-        now=state.clock(),
-        new_id=state.new_id,
-        deliver=faults.delivery_for(app.app_id),  # Entra's own unless a fault case is chosen
-    )
-    session["user"] = signed_in.joined(form.participant).to_session()
-    return render_template("post.html", form=form)
+def _typed_login() -> str:
+    return (request.form.get("loginfmt") or request.form.get("login") or "").strip()
 
 
 def _logout(state: IdpState, received: request_checks.Received) -> Response | str:
     """An SP's LogoutRequest: once accepted, the session ends, whatever happens next (ED-slo)."""
-    signed_in = sso.current_user(state.tenant, session.get("user"))
+    signed_in = browser.read(state.tenant).user
     chain = slo.begin(state.tenant, received, signed_in)
-    for key in ("user", "pending", "mfa"):
-        session.pop(key, None)
+    browser.write(BrowserSession())
     return _logout_next(state, chain)
 
 

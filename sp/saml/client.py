@@ -18,19 +18,14 @@ from types import SimpleNamespace
 from typing import Any
 
 from sp.saml import errors
+from sp.saml.constants import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, NAMEID_FORMAT_EMAILADDRESS
 from sp.saml.identity import (
     IdpSettings,
     SubjectConfirmation,
     VerifiedAssertion,
     VerifiedResponse,
 )
-from sp.saml.settings import (
-    BINDING_HTTP_POST,
-    BINDING_HTTP_REDIRECT,
-    NAMEID_FORMAT_EMAILADDRESS,
-    SpEndpoints,
-    sp_config,
-)
+from sp.saml.settings import SpEndpoints, sp_config
 
 log = logging.getLogger("sp.saml")
 _loading = threading.Lock()

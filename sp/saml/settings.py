@@ -11,13 +11,15 @@ from typing import Any
 
 from lxml import etree
 
+from sp.saml.constants import (
+    BINDING_HTTP_POST,
+    BINDING_HTTP_REDIRECT,
+    DS,
+    MD,
+    NAMEID_FORMAT_EMAILADDRESS,
+    SAMLP,
+)
 from sp.saml.identity import IdpSettings, certificate_der
-
-MD = "urn:oasis:names:tc:SAML:2.0:metadata"
-DS = "http://www.w3.org/2000/09/xmldsig#"
-BINDING_HTTP_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
-BINDING_HTTP_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
-NAMEID_FORMAT_EMAILADDRESS = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -63,7 +65,7 @@ def idp_metadata(idp: IdpSettings) -> str:
     desc = etree.SubElement(
         root,
         f"{{{MD}}}IDPSSODescriptor",
-        protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol",
+        protocolSupportEnumeration=SAMLP,
     )
     for pem in idp.certificates:
         key = etree.SubElement(desc, f"{{{MD}}}KeyDescriptor", use="signing")

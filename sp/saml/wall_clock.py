@@ -15,8 +15,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from saml2 import time_util
-
 _lock = threading.Lock()
 _offset = timedelta(0)
 _originals: dict[str, Callable[..., Any]] = {}
@@ -36,6 +34,8 @@ def shift(by: timedelta) -> None:
 
 
 def _install() -> None:
+    from saml2 import time_util  # here, not at import: the SP starts without pysaml2
+
     for name in ("utc_now", "time_in_a_while", "time_a_while_ago", "instant", "before"):
         _originals[name] = getattr(time_util, name)
     time_util.utc_now = _utc_now
@@ -60,8 +60,10 @@ def _time_a_while_ago(*args: Any, **kwargs: Any) -> datetime:
     return moment + _offset
 
 
-def _instant(format: str = time_util.TIME_FORMAT, time_stamp: int = 0) -> str:  # noqa: A002
-    text: str = _originals["instant"](format, time_stamp or _utc_now())
+def _instant(format: str | None = None, time_stamp: int = 0) -> str:  # noqa: A002
+    from saml2 import time_util
+
+    text: str = _originals["instant"](format or time_util.TIME_FORMAT, time_stamp or _utc_now())
     return text
 
 
@@ -70,6 +72,8 @@ def _before(point: Any) -> bool:
     if not point:
         return True
     if isinstance(point, str):
+        from saml2 import time_util
+
         point = time_util.str_to_time(point)
     epoch = point if isinstance(point, int) else calendar.timegm(point)
     return _utc_now() <= epoch

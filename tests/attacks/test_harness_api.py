@@ -19,7 +19,7 @@ from mock_idp.faults.catalogue import CATALOGUE
 from mock_idp.tenant import TenantConfigError, load_tenant
 from tests.attacks.driver import APP_ID, HARNESS, Browser, expect_refused, queue
 from tests.conftest import CERTS, IDP_URL, SP_URL, TENANT_ID
-from tests.flows import parse_post_page, start_sp_login
+from tests.flows import answer_kmsi, parse_post_page, start_sp_login
 
 NEXT = f"{HARNESS}/apps/{APP_ID}/next-responses"
 
@@ -42,9 +42,12 @@ def browser_start(browser: Browser) -> str:
 def test_a_scenario_field_is_ignored_outside_test_mode(idp_app: Flask, sp_app: Flask) -> None:
     browser = Browser(sp_app, idp_app)
     browser.idp.get(browser_start(browser))
-    page = browser.idp.post(
-        f"/{TENANT_ID}/login/password",
-        data={"login": "B.Simon@contoso.com", "passwd": "Passw0rd!", "scenario": "xsw3"},
+    page = answer_kmsi(
+        browser.idp,
+        browser.idp.post(
+            f"/{TENANT_ID}/login/password",
+            data={"login": "B.Simon@contoso.com", "passwd": "Passw0rd!", "scenario": "xsw3"},
+        ),
     )
     assert browser.post(parse_post_page(page.text)).status == 303
 
@@ -158,9 +161,12 @@ def sign_in_with_menu(browser: Browser, scenario: str):  # type: ignore[no-untyp
     page = browser.idp.post(f"/{TENANT_ID}/login", data={"login": "B.Simon@contoso.com"})
     options = re.findall(r'<option value="([^"]*)">', page.text)
     assert options[0] == "" and options[1:] == [c.name for c in CATALOGUE]
-    return browser.idp.post(
-        f"/{TENANT_ID}/login/password",
-        data={"login": "B.Simon@contoso.com", "passwd": "Passw0rd!", "scenario": scenario},
+    return answer_kmsi(
+        browser.idp,
+        browser.idp.post(
+            f"/{TENANT_ID}/login/password",
+            data={"login": "B.Simon@contoso.com", "passwd": "Passw0rd!", "scenario": scenario},
+        ),
     )
 
 
@@ -339,8 +345,12 @@ def test_a_scenario_set_at_run_time_is_checked_when_used(
     browser = Browser(sp_app, idp_test_app)
     browser.idp.get(browser_start(browser))
 
-    page = browser.idp.post(
-        f"/{TENANT_ID}/login/password", data={"login": "B.Simon@contoso.com", "passwd": "Passw0rd!"}
+    page = answer_kmsi(
+        browser.idp,
+        browser.idp.post(
+            f"/{TENANT_ID}/login/password",
+            data={"login": "B.Simon@contoso.com", "passwd": "Passw0rd!"},
+        ),
     )
 
     assert page.status_code == 409 and "xsw33" in page.text

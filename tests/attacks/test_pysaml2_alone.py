@@ -35,6 +35,11 @@ LET_THROUGH = {
     "deflate-bomb",  # inflated without limit (#36)
     "oversized-response",  # no size limit
     "oversized-post",
+    # Genuine tokens for another Entra account: only the app can know whom a person is bound
+    # to (tenant ID + object ID), so no SAML library stops these (sp/account_links.py).
+    "identity-mail-changed",
+    "identity-upn-renamed",
+    "identity-displayname-nameid",
 }
 HOLLOW = {"destination-mismatch"}  # returned without assertion, nothing raised (#44)
 

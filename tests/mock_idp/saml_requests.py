@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from mock_idp.certificates import SigningPair
+from tests.flows import answer_kmsi
 
 TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
 SAML2 = f"/{TENANT_ID}/saml2"
@@ -102,7 +103,9 @@ def post(idp: FlaskClient, xml: bytes, relay_state: str | None = None):  # type:
 
 
 def password_step(idp: FlaskClient, upn: str = "B.Simon@contoso.com", password: str = "Passw0rd!"):  # type: ignore[no-untyped-def]
-    return idp.post(f"/{TENANT_ID}/login/password", data={"login": upn, "passwd": password})
+    """The password page, then "Stay signed in?" answered No (the tenant shows it by default)."""
+    response = idp.post(f"/{TENANT_ID}/login/password", data={"loginfmt": upn, "passwd": password})
+    return answer_kmsi(idp, response)
 
 
 @dataclass(frozen=True)

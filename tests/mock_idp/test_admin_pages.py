@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 from mock_idp.app import create_app
 from mock_idp.config import TENANTS_DIR, IdpConfig
 from mock_idp.state import IdpState
-from tests.flows import parse_post_page
+from tests.flows import answer_kmsi, parse_post_page
 
 ROOT = Path(__file__).resolve().parents[2]
 TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
@@ -62,7 +62,9 @@ def alert(html: str) -> str:
 def end_user_signs_in(
     client: FlaskClient, upn: str = "B.Simon@contoso.com", password: str = "Passw0rd!"
 ) -> TestResponse:
-    return client.post(f"/{TENANT_ID}/login/password", data={"login": upn, "passwd": password})
+    """The password page, then "Stay signed in?" answered No (shown by default)."""
+    response = client.post(f"/{TENANT_ID}/login/password", data={"login": upn, "passwd": password})
+    return answer_kmsi(client, response)  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -68,10 +68,18 @@ def one_run(base: str, log_dir: Path) -> list[tuple[str, object]]:
         token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', sign_in_page)
         assert token, sign_in_page[:400]
         form = f"login=B.Simon%40contoso.com&passwd=Passw0rd%21&csrf_token={quote(token[1])}"
-        posted = browser.request(
+        kmsi = browser.request(
             "POST",
             f"/{TENANT_ID}/login/password",
             form,
+            "application/x-www-form-urlencoded",
+        )[2].decode()
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', kmsi)
+        assert token and "Stay signed in?" in kmsi, kmsi[:400]
+        posted = browser.request(  # "Stay signed in?" No
+            "POST",
+            f"/{TENANT_ID}/kmsi",
+            f"LoginOptions=3&csrf_token={quote(token[1])}",
             "application/x-www-form-urlencoded",
         )
         seen.append(("response page", posted))

@@ -238,7 +238,8 @@ def test_trakstar_is_instantiated_once_non_gallery_apps_any_number(
     assert custom.status_code == 201
     application, principal = custom.json["application"], custom.json["servicePrincipal"]
     assert application["appId"] == principal["appId"] and application["identifierUris"] == []
-    assert principal["preferredSingleSignOnMode"] is None and len(principal["keyCredentials"]) == 1
+    assert principal["preferredSingleSignOnMode"] is None
+    assert [k["usage"] for k in principal["keyCredentials"]] == ["Sign", "Verify"]
     unknown = client.post(
         "/v1.0/applicationTemplates/00000000-0000-0000-0000-000000000001/instantiate",
         headers=H,
@@ -359,7 +360,17 @@ def test_add_token_signing_certificate_then_activate_it(client: FlaskClient, idp
     assert app.active_certificate.pair.thumbprint == new["thumbprint"]
     shown = client.get(f"/v1.0/servicePrincipals/{sp}", headers=H).json
     assert shown["preferredTokenSigningKeyThumbprint"] == new["thumbprint"]
-    assert len(shown["keyCredentials"]) == 2
+    assert len(shown["keyCredentials"]) == 4  # Sign and Verify for each of the two
+    assert len(shown["passwordCredentials"]) == 2
+    added = [k for k in shown["keyCredentials"] if k["displayName"] == "CN=Trakstar 2026"]
+    assert sorted(k["usage"] for k in added) == ["Sign", "Verify"]
+    assert {k["customKeyIdentifier"] for k in added} == {
+        p["customKeyIdentifier"]
+        for p in shown["passwordCredentials"]
+        if p["displayName"] == "CN=Trakstar 2026"
+    }
+    sign = next(k for k in added if k["usage"] == "Sign")
+    assert sign["keyId"] in {p["keyId"] for p in shown["passwordCredentials"]}
 
 
 @pytest.mark.parametrize(

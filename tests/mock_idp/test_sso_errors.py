@@ -14,6 +14,7 @@ from lxml import etree
 
 from mock_idp.certificates import SigningPair
 from mock_idp.state import IdpState
+from tests.flows import answer_kmsi
 from tests.mock_idp.saml_requests import (
     ACS,
     SAML2,
@@ -164,7 +165,7 @@ def test_75011_mfa_sign_in_does_not_satisfy_password_protected_transport(
     )
     get(idp, redirect_query(authn_request(body=context)))
     assert "Enter code" in password_step(idp).text
-    response = idp.post(f"/{TENANT_ID}/login/mfa", data={"otc": "123456"})
+    response = answer_kmsi(idp, idp.post(f"/{TENANT_ID}/login/mfa", data={"otc": "123456"}))
     error_page(response, 75011)
     assert (
         "Authentication method 'Password, MultiFactor' by which the user authenticated with the "

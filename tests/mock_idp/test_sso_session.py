@@ -18,6 +18,7 @@ from mock_idp.protocol import claims
 from mock_idp.protocol.claims import ClaimRule
 from mock_idp.sessions import PendingSignIn, SignedInUser
 from mock_idp.state import IdpState
+from tests.flows import answer_kmsi
 from tests.mock_idp.saml_requests import (
     ACS,
     SAML2,
@@ -130,7 +131,7 @@ def test_login_hint_prefills_the_username(idp: FlaskClient) -> None:
     query = redirect_query(authn_request()) + "&login_hint=Adele.Vance%40contoso.com"
     assert get(idp, query).status_code == 302
     page = idp.get(f"/{TENANT_ID}/login")
-    assert 'id="login" name="login" value="Adele.Vance@contoso.com"' in page.text
+    assert 'name="loginfmt" id="i0116" value="Adele.Vance@contoso.com"' in page.text
 
 
 def test_relay_state_is_echoed(idp: FlaskClient) -> None:
@@ -146,7 +147,8 @@ def test_mfa_user_signs_in_with_a_code_and_the_claim_says_so(
     page = sign_in(idp, redirect_query(authn_request()))
     assert "Enter code" in page.text and "SAMLResponse" not in page.text
 
-    assertion = assertion_of(idp.post(f"/{TENANT_ID}/login/mfa", data={"otc": "123456"}))
+    code = idp.post(f"/{TENANT_ID}/login/mfa", data={"otc": "123456"})
+    assertion = assertion_of(answer_kmsi(idp, code))
 
     assert attribute(assertion, claims.AUTHN_METHODS) == [claims.PASSWORD_METHOD, claims.MFA_METHOD]
     ref = assertion.findtext(f".//{{{SAML}}}AuthnContextClassRef")

@@ -89,6 +89,10 @@ def test_an_upload_cannot_read_host_files_and_gives_no_existence_oracle(idp: Fla
             app_toml(certificates=f'[{{ key = "{path}", cert = "{path}", active = true }}]'),
         )
         assert status == 400 and "cannot name files" in message
+    status, page = admin_upload(
+        idp.test_client(), app_toml(verification_certificates='["/etc/hostname"]')
+    )
+    assert status == 400 and "an uploaded tenant file cannot name files" in page
     [message] = answers  # the same words whether the file exists or not
     assert "apps[0].verification_certificates[0]: an uploaded tenant file cannot name files" in (
         message
@@ -206,3 +210,14 @@ def test_basic_saml_shows_every_error_by_its_field_and_keeps_the_input(idp: Flas
     assert f'value="{bad_logout}"' in page
     assert 'id="reply-url-1"' not in page  # no phantom empty row
     assert state(idp).tenant.apps[TRAKSTAR_ID].logout_url.startswith("http://localhost:8000")
+
+
+def test_a_deeply_nested_json_body_is_a_clear_400(idp: Flask) -> None:
+    client, before = idp.test_client(), tenant_document(state(idp).tenant)
+    nested = b"[" * 100_000 + b"]" * 100_000
+    for path in ("/mock/apps", "/v1.0/users"):
+        answer = client.post(path, headers={**TOKEN, "Content-Type": "application/json"},
+                             data=nested)  # fmt: skip
+        assert answer.status_code == 400
+        assert "Unable to read JSON request payload" in answer.json["error"]["message"]
+    assert tenant_document(state(idp).tenant) == before

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 from flask import Flask
 
+from sp.app import create_app
+from sp.config import SpConfig
+from sp.saml import wall_clock
+from sp.state import utc_now
 from tests.attacks.driver import Browser
 from tests.flows import ACS_PATH, is_signed_in, post_to_acs
 
@@ -74,3 +81,29 @@ def test_the_acs_refuses_a_foreign_host_before_spending_anything(
 
     assert foreign.status_code == 400 and browser.pending() == 1
     assert browser.post(posted).status == 303
+
+
+def test_test_mode_endpoints_refuse_a_foreign_host_too(tmp_path: Path) -> None:
+    """The test-mode clock moves every expiry check: a rebinding page must not reach it."""
+    app = create_app(
+        SpConfig(
+            base_url="http://localhost:8000",
+            database_url=f"sqlite:///{tmp_path / 'sp.sqlite3'}",
+            secret_key="tests",
+            test_mode=True,
+        )
+    )
+    client = app.test_client()
+
+    foreign = client.post(
+        "/_test/clock", json={"advance": "PT1H"}, headers={"Host": "rebind.attacker.example"}
+    )
+
+    assert foreign.status_code == 400
+    assert "answers only to its own address" in foreign.text
+    assert app.extensions["sp"].clock() < utc_now() + timedelta(minutes=5)
+    # The same request under our own name is what moves the clock.
+    try:
+        assert client.post("/_test/clock", json={"advance": "PT1H"}).status_code == 200
+    finally:
+        wall_clock.shift(timedelta(0))  # pysaml2's clock is process-wide: put it back

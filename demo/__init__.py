@@ -1,0 +1,1 @@
+"""`make demo`: the seed tutorial walked in Chromium, written up as an offline storyboard."""
