@@ -90,7 +90,14 @@ def sign_in_at_mock(client: requests.Session, saml2_url: str) -> Form:
         password = form.action + "/password"
         page = client.post(password, timeout=TIMEOUT, allow_redirects=False,
                            data={**form.fields, "login": UPN, "passwd": PASSWORD})  # fmt: skip
-    return form_of(expect(page, 200))
+        if 'id="kmsiForm"' in page.text:  # "Stay signed in?": Yes, as most users answer
+            kmsi = form_of(expect(page, 200))
+            page = client.post(kmsi.action, data=kmsi.fields, timeout=TIMEOUT,
+                               allow_redirects=False)  # fmt: skip
+    form = form_of(expect(page, 200))
+    if "SAMLResponse" not in form.fields:
+        raise FlowError(f"{page.url}: a page without a SAMLResponse: {page.text[:300]}")
+    return form
 
 
 def post_to_sp(client: requests.Session, form: Form) -> requests.Response:
