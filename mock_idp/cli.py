@@ -222,6 +222,9 @@ def run_gunicorn(app: Any, host: str, port: int, workers: int) -> None:
     """Several worker processes forked from this one (the tenant loaded once, before the fork).
     They share one store (`mock_idp.store`): sessions, counters, logs, the trace, and the tenant
     itself, whose changes every worker picks up on its next request (`mock_idp.tenant_sync`)."""
+    state = app.extensions.get("mock_idp")
+    if state is not None:
+        state.store.close()  # each worker opens its own: no SQLite connection crosses a fork
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]

@@ -38,6 +38,9 @@ CREATE INDEX IF NOT EXISTS logs_by_name ON logs (log, seq);
 """
 
 
+_INHERITED: list[sqlite3.Connection] = []  # connections a forked process must leave alone
+
+
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
@@ -56,11 +59,23 @@ class Store:
     def path(self) -> Path | None:
         return self._path
 
+    def close(self) -> None:
+        """Close this process's connection (a server parent does, before it forks workers)."""
+        if self._path is None:
+            return  # an in-memory store lives only in its connection: nothing to hand over
+        with self._lock:
+            if self._connection is not None and self._pid == os.getpid():
+                self._connection.close()
+            self._connection = None
+
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             if self._connection is None or self._pid != os.getpid():
-                # A forked worker must not reuse its parent's connection: open its own.
+                if self._connection is not None:
+                    # Forked: never use, nor close, the parent's connection here (closing it
+                    # would drop this process's SQLite locks); keep it referenced, open our own.
+                    _INHERITED.append(self._connection)
                 self._connection = self._open()
                 self._pid = os.getpid()
             with self._connection:  # one transaction per operation
