@@ -124,6 +124,9 @@ def browser_sign_in() -> Row:
             ours_page.get_by_role("button", name="Next").click()
             ours_page.get_by_label("Password").fill(web.PASSWORD)
             ours_page.get_by_role("button", name="Sign in").click()
+            ours_page.wait_for_selector("#kmsiForm, #whoami")
+            if ours_page.locator("#kmsiForm").count():  # "Stay signed in?": Yes
+                ours_page.get_by_role("button", name="Yes").click()
             ours_page.wait_for_url(f"{sp_url}/dashboard")
 
             def ours() -> None:
