@@ -21,6 +21,27 @@ class StartError(RuntimeError):
     """An app exited or never answered; the message carries the end of its log."""
 
 
+def wait_for_http(
+    url: str, deadline: float, process: subprocess.Popen[bytes] | None = None
+) -> bool:
+    """True once `url`'s server answers any HTTP request; False when `process` has exited or
+    the deadline (a `time.monotonic()` value) has passed."""
+    parts = urlsplit(url)
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=1)
+        try:
+            conn.request("GET", parts.path or "/")
+            conn.getresponse().read()
+            return True
+        except OSError:
+            time.sleep(0.05)  # a poll interval, not a wait for an outcome
+        finally:
+            conn.close()  # also when a starting server resets the connection
+    return False
+
+
 @dataclass(kw_only=True)
 class App:
     name: str
@@ -64,22 +85,12 @@ class App:
 
     def wait_ready(self, deadline: float) -> None:
         """Poll until the app answers any HTTP request (no fixed sleeps)."""
-        parts = urlsplit(self.url)
-        while time.monotonic() < deadline:
+        if not wait_for_http(self.url, deadline, self.process):
             if self.process is not None and self.process.poll() is not None:
                 raise StartError(
                     f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}"
                 )
-            conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=1)
-            try:
-                conn.request("GET", "/")
-                conn.getresponse().read()
-                return
-            except OSError:
-                time.sleep(0.05)  # a poll interval, not a wait for an outcome
-            finally:
-                conn.close()  # also when a starting server resets the connection
-        raise StartError(f"{self.name} did not answer on {self.url}:\n{self.log_tail()}")
+            raise StartError(f"{self.name} did not answer on {self.url}:\n{self.log_tail()}")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

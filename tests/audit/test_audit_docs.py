@@ -10,14 +10,13 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 
-from devserver.processes import ROOT, free_port
+from devserver.processes import ROOT, free_port, wait_for_http
 from mock_idp.faults.catalogue import CATALOGUE
 from tests.audit.test_audit_live import EXAMPLE_FINDINGS, rows
 from tests.conftest import TENANT_ID
@@ -54,15 +53,8 @@ def toml_block(markdown: str) -> str:
 
 
 def wait_until_answers(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)  # a poll interval, not a wait for an outcome
-    raise AssertionError(f"{url} never answered:\n{log.read_text()}")
+    if not wait_for_http(url, time.monotonic() + 30, process):
+        raise AssertionError(f"{url} never answered:\n{log.read_text()}")
 
 
 class Reader:
