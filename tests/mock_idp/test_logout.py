@@ -11,7 +11,6 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 
@@ -36,11 +35,6 @@ SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 WIKI = "https://wiki.contoso.example"
 WIKI_LOGOUT = "https://wiki.contoso.example/saml/logout"
 WIKI_ACS = "https://wiki.contoso.example/saml/acs"
-
-
-@pytest.fixture
-def idp(idp_app: Flask) -> FlaskClient:
-    return idp_app.test_client()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 
@@ -34,11 +33,6 @@ SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 AUTH = "http://docs.oasis-open.org/wsfed/authorization/200706"
 APP_METADATA = f"/{TENANT_ID}/federationmetadata/2007-06/federationmetadata.xml?appid={APP_ID}"
 TENANT_METADATA = f"/{TENANT_ID}/FederationMetadata/2007-06/FederationMetadata.xml"
-
-
-@pytest.fixture
-def idp(idp_app: Flask) -> FlaskClient:
-    return idp_app.test_client()
 
 
 def xmlsec1_verifies(xml: bytes, cert_b64: str, element: str, folder: Path) -> bool:

@@ -19,11 +19,6 @@ SIGNINS = "/v1.0/auditLogs/signIns"
 TRAKSTAR_APP_ID = "b6e1f3a8-0c2d-4d7e-a9f5-3c8b1e2d4f60"
 
 
-@pytest.fixture
-def idp(idp_app: Flask) -> FlaskClient:
-    return idp_app.test_client()
-
-
 def bearer(idp_state: IdpState) -> dict[str, str]:
     return {"Authorization": f"Bearer {idp_state.config.api_token}"}
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 
@@ -25,18 +24,6 @@ from tests.mock_idp.saml_requests import TENANT_ID, authn_request, get, redirect
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PASSWORD_PAGE = f"/{TENANT_ID}/login/password"
-
-
-@pytest.fixture
-def idp(idp_app: Flask) -> FlaskClient:
-    return idp_app.test_client()
-
-
-@pytest.fixture
-def clock(idp_state: IdpState, now: datetime) -> list[datetime]:
-    moments = [now]
-    idp_state.clock = lambda: moments[0]
-    return moments
 
 
 def start(idp: FlaskClient) -> None:

@@ -8,7 +8,6 @@ import logging
 import re
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 
@@ -30,11 +29,6 @@ from tests.mock_idp.saml_requests import (
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SORRY = "Sorry, but we're having trouble signing you in."
-
-
-@pytest.fixture
-def idp(idp_app: Flask) -> FlaskClient:
-    return idp_app.test_client()
 
 
 def error_page(response, code: int) -> str:  # type: ignore[no-untyped-def]

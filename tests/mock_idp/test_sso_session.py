@@ -9,7 +9,6 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 
@@ -31,19 +30,6 @@ from tests.mock_idp.saml_requests import (
 
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 TRAKSTAR = "https://perform.trakstar.com"
-
-
-@pytest.fixture
-def idp(idp_app: Flask) -> FlaskClient:
-    return idp_app.test_client()
-
-
-@pytest.fixture
-def clock(idp_state: IdpState, now: datetime) -> list[datetime]:
-    """The mock's clock, settable by the test: `clock[0] = …`."""
-    moments = [now]
-    idp_state.clock = lambda: moments[0]
-    return moments
 
 
 def assertion_of(response) -> etree._Element:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from urllib.parse import quote
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-from flask import Flask
 from flask.testing import FlaskClient
 
 from mock_idp.certificates import SigningPair
@@ -22,11 +21,6 @@ from tests.mock_idp.saml_requests import (
     redirect_query,
     sign_post,
 )
-
-
-@pytest.fixture
-def idp(idp_app: Flask) -> FlaskClient:
-    return idp_app.test_client()
 
 
 @pytest.fixture
