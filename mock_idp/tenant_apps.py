@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mock_idp import certificates, schema
 from mock_idp.admin import apps, basic_saml, claims_config, gallery, token_signing
@@ -208,9 +207,10 @@ def _pair(
     if found.get("generate"):
         return builder.generate(key_name), None
     if "key_pem" in table or "cert_pem" in table:
-        key = serialization.load_pem_private_key(str(found["key_pem"]).encode(), password=None)
-        if not isinstance(key, rsa.RSAPrivateKey):
-            raise ValueError("key_pem is not an RSA private key")
+        try:
+            key = certificates.private_key(str(found["key_pem"]).encode())
+        except ValueError as error:
+            raise ValueError(f"key_pem: {error}") from error
         return SigningPair(key=key, cert=_pem_certificate(str(found["cert_pem"]))), None
     if "key" not in table or "cert" not in table:
         raise ValueError("give generate = true, key_pem and cert_pem, or key and cert files")
