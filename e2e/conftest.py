@@ -92,6 +92,8 @@ def running_apps(
             "MOCK_IDP_SECRET_KEY": "e2e-only",
             "MOCK_IDP_API_TOKEN": API_TOKEN,
             "MOCK_IDP_TRACE": "1",  # as `make run`: the SAML tracer records every flow
+            # The suite signs administrators in often: minimal argon2id work (sp/passwords.py).
+            "SP_PASSWORD_COST": "test",
             **(env or {}),
         },
         test_mode=True,
