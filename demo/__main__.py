@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, sync_playwright
 from demo.storyboard import Storyboard
 from demo.walk import CAPTIONS, Detours, Target, walk
 from devserver.processes import ROOT, StartError, both_apps, free_port, start_all, stop_all
-from e2e.conftest import CHROMIUM_FLAGS
+from e2e.conftest import CHROMIUM_FLAGS, system_chromium
 
 DEFAULT_OUT = ROOT / "instance" / "storyboard"
 EMPTY_TENANT = ROOT / "mock_idp" / "tenants" / "empty.toml"
@@ -30,10 +30,6 @@ SUMMARY = (
     "The seed tutorial walked from an empty tenant by make demo: every step as a screenshot, "
     "the AuthnRequest and the Response decoded and annotated as they travel, the final claims."
 )
-
-
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def storyboard(
@@ -74,7 +70,9 @@ def run(out: Path, *, headed: bool) -> Path:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path=chromium(), headless=not headed, args=CHROMIUM_FLAGS
+                    executable_path=system_chromium(headless=not headed),
+                    headless=not headed,
+                    args=CHROMIUM_FLAGS,
                 )
                 try:
                     return storyboard(browser, target, out, downloads=folder)
