@@ -5,9 +5,10 @@ removed from the install to prove it). The example test is the one docs/own-sp.m
 Installing our ~40 dependencies again took most of this test's time, so the fresh virtualenv
 sees them already installed: exactly the distributions our wheel requires, found by following
 `Requires-Dist` from our own metadata in this checkout's venv, linked into one folder that a
-`.pth` file adds. pip checks them against the requirements ("Requirement already satisfied"),
-and anything undeclared stays missing, as in a fresh install. Our own packages are not among
-them: they come from the wheel `pip install .` builds, with its build isolation.
+`.pth` file adds, with pip and pytest (the reader's own tools) and their console scripts. pip
+checks the dependencies against the requirements ("Requirement already satisfied"), and
+anything undeclared stays missing, as in a fresh install. Our own packages are not among them:
+they come from the wheel `pip install .` builds, with its build isolation.
 """
 
 from __future__ import annotations
@@ -75,18 +76,21 @@ def link_installed(dists: list[metadata.Distribution], folder: Path) -> None:
                 link.symlink_to(Path(str(dist.locate_file(top))))
 
 
-def fresh_venv(path: Path, deps: Path) -> None:
-    """A new virtualenv whose site-packages also reads `deps`; pip is this venv's own pip
-    (linked like the dependencies, with the `pip` script ensurepip would have written)."""
+def fresh_venv(path: Path, deps: Path, tools: list[metadata.Distribution]) -> None:
+    """A new virtualenv whose site-packages also reads `deps`, with the console scripts of
+    `tools` (linked into `deps` like the dependencies) written as pip writes them."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", path], check=True, timeout=60)
     site = next((path / "lib").glob("python3*/site-packages"))
     (site / "installed-dependencies.pth").write_text(f"{deps}\n")
-    pip = path / "bin" / "pip"
-    pip.write_text(
-        f"#!{path / 'bin' / 'python'}\n"
-        "import sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n"
-    )
-    pip.chmod(0o755)
+    for tool in tools:
+        for entry in tool.entry_points.select(group="console_scripts"):
+            module, _, function = entry.value.partition(":")
+            script = path / "bin" / entry.name
+            script.write_text(
+                f"#!{path / 'bin' / 'python'}\nimport sys\nfrom {module} import {function}\n"
+                f"sys.exit({function}())\n"
+            )
+            script.chmod(0o755)
 
 
 @pytest.mark.docs_command("pip install .")
@@ -98,11 +102,11 @@ def test_pip_install_gives_the_console_script_and_the_plugin(tmp_path: Path) -> 
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*ignored))
     needed = required_by(PROJECT)
     del needed[PROJECT]
+    tools = [metadata.distribution("pip"), metadata.distribution("pytest")]  # what they bring
     deps = tmp_path / "installed-dependencies"
-    link_installed([*needed.values(), metadata.distribution("pip")], deps)
+    link_installed([*needed.values(), *tools, *required_by("pytest").values()], deps)
     venv = tmp_path / "venv"
-    fresh_venv(venv, deps)
-    sh("pip install -q --disable-pip-version-check pytest", cwd=tmp_path, venv=venv)
+    fresh_venv(venv, deps, tools)
 
     installed = sh("pip install .", cwd=source, venv=venv).splitlines()
     version = metadata.version(PROJECT)
