@@ -20,9 +20,12 @@ from sp.config import SpConfig
 from sp.db import get_db
 from sp.passwords import PasswordCost
 from sp.seed import DEFAULT_SEED, load_seed
+from tests.template_bytecode import share_template_bytecode
 from tests.url_builders import share_url_builders
 
-share_url_builders()  # the apps this process creates compile each URL builder once, not per app
+# The apps this process creates compile each URL builder and each template once, not per app.
+share_url_builders()
+share_template_bytecode()
 
 ROOT = Path(__file__).resolve().parent.parent
 CERTS = ROOT / "certs"
