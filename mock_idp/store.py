@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -174,21 +174,27 @@ class Store:
     # -- logs ------------------------------------------------------------------------------
 
     def append(self, log: str, record: Any, *, keep: int) -> int:
-        """Add `record` to `log`, keep only its newest `keep` entries; returns its number.
+        """Add `record` to `log`, keep only its newest `keep` entries; returns its number."""
+        return self.append_many(log, [record], keep=keep)[0]
 
-        Each log's size is counted beside it, so a full log drops its oldest entry through
+    def append_many(self, log: str, records: Sequence[Any], *, keep: int) -> list[int]:
+        """Add `records` to `log` in one transaction, keep its newest `keep`; their numbers.
+
+        Each log's size is counted beside it, so a full log drops its oldest entries through
         the index (a few steps) instead of counting `keep` entries on every append (~0.4 ms
         for a full sign-in log, on every sign-in).
         """
-        text = json.dumps(record, separators=(",", ":"), sort_keys=True)
+        texts = [json.dumps(r, separators=(",", ":"), sort_keys=True) for r in records]
         keep = max(keep, 1)
+        numbers: list[int] = []
         with self._db() as db:
-            cursor = db.execute("INSERT INTO logs (log, record) VALUES (?, ?)", (log, text))
-            seq = int(cursor.lastrowid or 0)
+            for text in texts:
+                cursor = db.execute("INSERT INTO logs (log, record) VALUES (?, ?)", (log, text))
+                numbers.append(int(cursor.lastrowid or 0))
             (size,) = db.execute(
-                "INSERT INTO log_sizes (log, size) VALUES (?, 1) "
-                "ON CONFLICT (log) DO UPDATE SET size = size + 1 RETURNING size",
-                (log,),
+                "INSERT INTO log_sizes (log, size) VALUES (?, ?) "
+                "ON CONFLICT (log) DO UPDATE SET size = size + excluded.size RETURNING size",
+                (log, len(texts)),
             ).fetchone()
             if size > keep:
                 db.execute(
@@ -197,7 +203,7 @@ class Store:
                     (log, size - keep),
                 )
                 db.execute("UPDATE log_sizes SET size = ? WHERE log = ?", (keep, log))
-        return seq
+        return numbers
 
     def tail(self, log: str, limit: int, *, before: int | None = None) -> list[tuple[int, Any]]:
         """The newest `limit` entries of `log` (older than `before` when given), newest first."""
