@@ -9,7 +9,7 @@ from typing import ParamSpec, TypeVar
 
 from flask import abort
 from flask_login import LoginManager, current_user
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from sp.models import Person
 
@@ -80,7 +80,12 @@ def admin_required(view: Callable[P, R]) -> Callable[P, R]:
 def load_member(db: Session, member_id: str, *, signed_in_by_sso: bool) -> Member | None:
     """A deactivated or removed person loses their session on the next request, and so does a
     password session of a non-administrator once their organisation requires SSO."""
-    person = db.get(Person, int(member_id)) if member_id.isdigit() else None
+    # With its organisation, in one query: every signed-in request runs this.
+    person = (
+        db.get(Person, int(member_id), options=[joinedload(Person.organisation)])
+        if member_id.isdigit()
+        else None
+    )
     if person is None or not person.active:
         return None
     if person.organisation.require_sso and not person.is_admin and not signed_in_by_sso:

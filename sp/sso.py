@@ -63,10 +63,15 @@ class ClientCache:
 
 def organisation_for_sso(db: Session, namespace: str | None) -> tuple[Organisation, IdpSettings]:
     """The organisation, if it has the SSO entitlement and finished SAML settings."""
-    org = db.scalar(select(Organisation).where(Organisation.namespace == (namespace or "")))
+    # One query, on every SSO request: the organisation and its settings, if any.
+    found = db.execute(
+        select(Organisation, SamlSettings)
+        .outerjoin(SamlSettings, SamlSettings.organisation_id == Organisation.id)
+        .where(Organisation.namespace == (namespace or ""))
+    ).first()
+    org, settings = found if found is not None else (None, None)
     if org is None or not org.sso_entitled:
         raise errors.SsoNotAvailable(f"namespace {namespace!r}: unknown or not entitled")
-    settings = db.get(SamlSettings, org.id)
     if settings is None:
         raise errors.SsoNotConfigured(f"namespace {namespace!r} has no SAML settings")
     certificates = tuple(

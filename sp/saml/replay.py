@@ -19,9 +19,10 @@ from sp.saml import errors
 
 def accept_once(db: Session, ids: Iterable[str], *, keep_until: datetime, now: datetime) -> None:
     ids = tuple(ids)
-    db.execute(delete(SeenId).where(SeenId.expires_at < now))
-    db.commit()
+    # One transaction: purging what expired and claiming the IDs commit together (a refused
+    # replay rolls the purge back too; the next response does it).
     try:
+        db.execute(delete(SeenId).where(SeenId.expires_at < now))
         for value in ids:
             db.add(SeenId(value=value, expires_at=keep_until))
         db.commit()

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from sp.models import PendingRequest
@@ -55,26 +55,39 @@ def remember(
     now: datetime,
     ttl: timedelta,
 ) -> None:
-    db.execute(delete(PendingRequest).where(PendingRequest.expires_at < now))
+    browser_hash = _hash(browser_key)
     db.add(
         PendingRequest(
             request_id=request_id,
-            browser_hash=_hash(browser_key),
+            browser_hash=browser_hash,
             namespace=namespace,
             return_to=return_to,
             expires_at=now + ttl,
         )
     )
     db.flush()
-    # The cap: only this browser's newest requests stay pending (1,500 GETs, 5 rows).
-    stale = db.scalars(
+    # One statement: the expired requests go, and the cap: only this browser's newest requests
+    # stay pending (1,500 GETs, 5 rows).
+    newest = (
         select(PendingRequest.request_id)
-        .where(PendingRequest.browser_hash == _hash(browser_key))
+        .where(PendingRequest.browser_hash == browser_hash)
         .order_by(PendingRequest.expires_at.desc())
-        .offset(MAX_PER_BROWSER)
-    ).all()
-    if stale:
-        db.execute(delete(PendingRequest).where(PendingRequest.request_id.in_(stale)))
+        .limit(MAX_PER_BROWSER)
+    )
+    db.execute(
+        delete(PendingRequest)
+        .where(
+            or_(
+                PendingRequest.expires_at < now,
+                and_(
+                    PendingRequest.browser_hash == browser_hash,
+                    PendingRequest.request_id.not_in(newest.scalar_subquery()),
+                ),
+            )
+        )
+        # Rows no code reads back from this session: the ORM need not look for them in it.
+        .execution_options(synchronize_session=False)
+    )
     db.commit()
 
 
@@ -95,6 +108,7 @@ def consume(
             PendingRequest.return_to,
             PendingRequest.expires_at,
         )
+        .execution_options(synchronize_session=False)  # returned as rows, not objects
     ).all()
     db.commit()
     return {

@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response
 
 from sp import account_links, sign_in, web_session
 from sp.db import get_db
-from sp.models import Person
-from sp.sso import safe_return_path
+from sp.saml import errors
+from sp.sso import organisation_for_sso, safe_return_path
 from sp.state import get_state
 
 bp = Blueprint("perform", __name__)
@@ -63,10 +63,12 @@ def password_login() -> Response | tuple[str, int]:
 @login_required
 def dashboard() -> str:
     db = get_db()
-    person = db.get(Person, current_user.id)
-    link = account_links.link_of(db, person) if person is not None else None
-    org = person.organisation if person is not None else None
-    can_link = org is not None and org.sso_entitled and org.saml is not None
+    link = account_links.link_of(db, current_user.id)
+    try:
+        organisation_for_sso(db, current_user.namespace)  # entitled, with SAML settings
+        can_link = True
+    except errors.SsoError:
+        can_link = False
     return render_template(
         "dashboard.html", sso=web_session.current_sso(), link=link, can_link=can_link
     )
