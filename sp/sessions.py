@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -71,9 +71,12 @@ def token_hash(token: str) -> str:
 def open_session(
     db: Session, *, token: str, person_id: int, sso: SsoSession | None, now: datetime
 ) -> None:
-    db.execute(delete(SignInSession).where(SignInSession.expires_at < now))
-    db.add(
-        SignInSession(
+    # Plain statements on the session's connection (no ORM objects): sessions are read back
+    # only as `SessionRecord`s, by `find`.
+    connection = db.connection()
+    connection.execute(delete(SignInSession).where(SignInSession.expires_at < now))
+    connection.execute(
+        insert(SignInSession).values(
             token_hash=token_hash(token),
             person_id=person_id,
             created_at=now,
@@ -165,10 +168,19 @@ def linking_person(db: Session, *, request_id: str, now: datetime) -> int | None
     """
     if not request_id:
         return None
-    row = db.scalar(select(SignInSession).where(SignInSession.link_request_id == request_id))
+    row = (
+        db.connection()
+        .execute(
+            select(SignInSession.person_id, SignInSession.expires_at).where(
+                SignInSession.link_request_id == request_id
+            )
+        )
+        .first()
+    )
     if row is None or _aware(row.expires_at) <= now:
         return None
-    return row.person_id
+    person_id: int = row.person_id
+    return person_id
 
 
 def end_linking(db: Session, *, request_id: str) -> None:

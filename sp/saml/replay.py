@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,11 +20,12 @@ from sp.saml import errors
 def accept_once(db: Session, ids: Iterable[str], *, keep_until: datetime, now: datetime) -> None:
     ids = tuple(ids)
     # One transaction: purging what expired and claiming the IDs commit together (a refused
-    # replay rolls the purge back too; the next response does it).
+    # replay rolls the purge back too; the next response does it). Plain statements on the
+    # session's connection: no ORM objects for rows nothing reads back.
+    connection = db.connection()
     try:
-        db.execute(delete(SeenId).where(SeenId.expires_at < now))
-        for value in ids:
-            db.add(SeenId(value=value, expires_at=keep_until))
+        connection.execute(delete(SeenId).where(SeenId.expires_at < now))
+        connection.execute(insert(SeenId), [{"value": v, "expires_at": keep_until} for v in ids])
         db.commit()
     except IntegrityError as exc:
         db.rollback()
