@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from sp import account_links, sign_in, web_session
@@ -64,11 +65,18 @@ def password_login() -> Response | tuple[str, int]:
 def dashboard() -> str:
     db = get_db()
     link = account_links.link_of(db, current_user.id)
-    try:
-        organisation_for_sso(db, current_user.namespace)  # entitled, with SAML settings
-        can_link = True
-    except errors.SsoError:
-        can_link = False
     return render_template(
-        "dashboard.html", sso=web_session.current_sso(), link=link, can_link=can_link
+        "dashboard.html",
+        sso=web_session.current_sso(),
+        link=link,
+        can_link=link is None and _sso_ready(db, current_user.namespace),  # asked only then
     )
+
+
+def _sso_ready(db: Session, namespace: str) -> bool:
+    """Entitled to SSO, with SAML settings: a Microsoft account can be linked."""
+    try:
+        organisation_for_sso(db, namespace)
+    except errors.SsoError:
+        return False
+    return True
