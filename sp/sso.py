@@ -10,6 +10,7 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,9 +20,11 @@ from sp.acs_checks import Trace
 from sp.config import SpConfig
 from sp.models import Organisation, Person, SamlSettings
 from sp.saml import checks, errors, gate, replay, tracker
-from sp.saml.client import LoginRedirect, SamlClient
 from sp.saml.identity import IdpSettings, VerifiedResponse, entra_tenant_of, thumbprint
 from sp.saml.settings import SpEndpoints
+
+if TYPE_CHECKING:
+    from sp.saml.client import LoginRedirect, SamlClient
 
 DEFAULT_RETURN = "/dashboard"
 
@@ -49,6 +52,8 @@ class ClientCache:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
+                from sp.saml.client import SamlClient  # the SAML adapter, on the first sign-in
+
                 endpoints = SpEndpoints(
                     entity_id=self._config.entity_id,
                     acs_url=self._config.acs_url(namespace),

@@ -15,14 +15,17 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
 from sqlalchemy.orm import Session
 
 from sp.saml import errors, replay
-from sp.saml.client import IdpLogoutRequest, SamlClient
 from sp.saml.constants import SIGNATURE_METHODS, SUCCESS
 from sp.saml.identity import IdpSettings, entra_tenant_of, load_certificate
+
+if TYPE_CHECKING:
+    from sp.saml.client import IdpLogoutRequest, SamlClient
 
 # `cryptography`'s hash class for each hash the allow-list names (constants.SIGNATURE_METHODS).
 _HASHES = {"sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512"}

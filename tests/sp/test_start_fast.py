@@ -18,6 +18,7 @@ HEAVY = (
     "saml2.sigver",
     "xmlschema",
     "xmlsec",
+    "sp.saml.client",  # the SAML adapter: on the first sign-in
     "cryptography",
     "sp.cli",  # `flask --app sp org|people|saml|audit`: imported when a command runs
     "sp.cli_saml",
