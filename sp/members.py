@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from sp.models import Person
 
+# A person with their organisation, in one query (every signed-in request loads one); the
+# option is built once.
+WITH_ORGANISATION = (joinedload(Person.organisation),)
+
 login_manager = LoginManager()
 login_manager.login_view = "perform.login"
 login_manager.session_protection = "strong"
@@ -80,11 +84,8 @@ def admin_required(view: Callable[P, R]) -> Callable[P, R]:
 def load_member(db: Session, member_id: str, *, signed_in_by_sso: bool) -> Member | None:
     """A deactivated or removed person loses their session on the next request, and so does a
     password session of a non-administrator once their organisation requires SSO."""
-    # With its organisation, in one query: every signed-in request runs this.
     person = (
-        db.get(Person, int(member_id), options=[joinedload(Person.organisation)])
-        if member_id.isdigit()
-        else None
+        db.get(Person, int(member_id), options=WITH_ORGANISATION) if member_id.isdigit() else None
     )
     if person is None or not person.active:
         return None

@@ -6,12 +6,12 @@ import secrets
 
 from flask import Blueprint, g, redirect, request
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from sp import acs_checks, sessions, sso, web_session
 from sp.db import get_db
+from sp.members import WITH_ORGANISATION
 from sp.models import Person
 from sp.saml import errors, tracker
 from sp.sessions import SsoSession
@@ -68,7 +68,7 @@ def callback() -> Response:
     trace = acs_checks.Trace(attempt_id=secrets.token_hex(6))
     g.sso_attempt_id = trace.attempt_id  # a refusal's page shows this id, and links its checks
     signed_in = _finish(trace, *_posted_response())
-    person = get_db().get(Person, signed_in.person_id, options=[joinedload(Person.organisation)])
+    person = get_db().get(Person, signed_in.person_id, options=WITH_ORGANISATION)
     assert person is not None  # just loaded by sso.finish
     web_session.sign_in(
         person,
