@@ -57,6 +57,8 @@ unit: setup ## Fast tests only (no browser), on all cores
 browser: $(STAMP)
 	@scripts/system-deps.sh chromium || { \
 	  echo "Trying Playwright's own Chromium instead…" >&2; $(PY) -m playwright install chromium; }
+	@scripts/system-deps.sh chromium-headless-shell || \
+	  echo "Without chromium-headless-shell the e2e tests run in Chromium itself (about twice the CPU)." >&2
 
 e2e: setup browser ## Browser tests only (Chromium), one browser and one pair of apps per core
 	@$(PY) -m pytest e2e -q -n auto --dist worksteal

@@ -19,9 +19,9 @@ from pathlib import Path
 from playwright.sync_api import Browser, sync_playwright
 
 from demo.storyboard import Storyboard
-from demo.walk import CAPTIONS, Target, walk
+from demo.walk import CAPTIONS, Detours, Target, walk
 from devserver.processes import ROOT, StartError, both_apps, free_port, start_all, stop_all
-from e2e.conftest import CHROMIUM_FLAGS
+from e2e.conftest import CHROMIUM_FLAGS, system_chromium
 
 DEFAULT_OUT = ROOT / "instance" / "storyboard"
 EMPTY_TENANT = ROOT / "mock_idp" / "tenants" / "empty.toml"
@@ -32,17 +32,15 @@ SUMMARY = (
 )
 
 
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def storyboard(browser: Browser, target: Target, out: Path, downloads: Path) -> Path:
+def storyboard(
+    browser: Browser, target: Target, out: Path, downloads: Path, detours: Detours | None = None
+) -> Path:
     """Walk the tutorial against running apps and write the storyboard; the page's path."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     board = Storyboard(folder=out, captions=CAPTIONS)
-    walk(browser, target, board, downloads=downloads)
+    walk(browser, target, board, downloads=downloads, detours=detours)
     return board.write(title=TITLE, summary=SUMMARY)
 
 
@@ -72,7 +70,9 @@ def run(out: Path, *, headed: bool) -> Path:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path=chromium(), headless=not headed, args=CHROMIUM_FLAGS
+                    executable_path=system_chromium(headless=not headed),
+                    headless=not headed,
+                    args=CHROMIUM_FLAGS,
                 )
                 try:
                     return storyboard(browser, target, out, downloads=folder)

@@ -69,12 +69,15 @@ class Storyboard:
         return page
 
 
+# Read in the page at once: cell by cell cost one browser round trip each (~140 per walk).
+_CELLS = """table => Array.from(table.querySelectorAll("tr"), row =>
+    Array.from(row.querySelectorAll("th, td"), cell => cell.innerText.trim()))"""
+
+
 def table_rows(table: Locator) -> Table:
     """A page's table as text cells, header first."""
-    rows = []
-    for row in table.locator("tr").all():
-        rows.append(tuple(c.inner_text().strip() for c in row.locator("th, td").all()))
-    return tuple(rows)
+    rows: list[list[str]] = table.evaluate(_CELLS)
+    return tuple(tuple(row) for row in rows)
 
 
 STYLE = """

@@ -8,17 +8,18 @@ sign-in runs in step mode, so the Response is photographed at the moment it woul
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from demo.storyboard import Storyboard, table_rows
 from e2e.pages import EntraSignIn, Perform
-from e2e.pages_admin import AdminCenter, MyApps
+from e2e.pages_admin import AdminCenter, EnterpriseApp, MyApps, SetUpValues
 from e2e.pages_trace import StepPage, Tracer
 from e2e.pages_trakstar import TrakstarAdmin
 
@@ -129,19 +130,76 @@ def new_organisation(target: Target) -> None:
     )  # fmt: skip
 
 
-def walk(browser: Browser, target: Target, board: Storyboard, downloads: Path) -> None:
+class Detours:
+    """What the walk lets a caller check on the way: the e2e tutorial test's negative twins and
+    its assertions on what each step shows (`make demo` takes none). Each is called with what
+    the walk holds at that point, after that step's screenshot; here they do nothing."""
+
+    def namespace_read(self, trakstar: TrakstarAdmin, sign_on_url: str) -> None:
+        """Trakstar's SAML 2.0 > Configure page is open; nothing is configured anywhere."""
+
+    def basic_saml_saved(self, app: EnterpriseApp) -> None:
+        """Entra's Basic SAML Configuration is saved."""
+
+    def certificate_downloaded(
+        self, app: EnterpriseApp, certificate: str, values: SetUpValues
+    ) -> None:
+        """The Certificate (Base64) is downloaded and "Set up Trakstar" read."""
+
+    def test_user_created(self, entra: AdminCenter) -> None:
+        """B.Simon exists in Entra, not yet assigned."""
+
+    def before_trakstar_configured(self, trakstar: TrakstarAdmin, values: SetUpValues) -> None:
+        """B.Simon is assigned; Trakstar has no certificate yet (unless a detour pasted one)."""
+
+    def trakstar_configured(self, trakstar: TrakstarAdmin) -> None:
+        """Trakstar trusts the downloaded certificate (alone) and its SAML settings are saved."""
+
+    def person_added(self, trakstar: TrakstarAdmin) -> None:
+        """Britta Simon is a person in Trakstar, not yet activated."""
+
+    def signed_in(self, app: EnterpriseApp) -> None:
+        """B.Simon signed in once through the Sign on URL (in step mode, now off)."""
+
+    def finished(self) -> None:
+        """B.Simon signed in from My Apps: the tutorial is done."""
+
+
+def walk(
+    browser: Browser,
+    target: Target,
+    board: Storyboard,
+    downloads: Path,
+    detours: Detours | None = None,
+) -> None:
+    contexts: list[BrowserContext] = []
+
     def new_page() -> Page:
-        context = browser.new_context(
-            accept_downloads=True, viewport={"width": 1200, "height": 760}
-        )
+        context = browser.new_context(accept_downloads=True, viewport=VIEWPORT)
+        contexts.append(context)
         return context.new_page()
 
+    try:
+        _walk(new_page, target, board, downloads, detours or Detours())
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def _walk(
+    new_page: Callable[[], Page],
+    target: Target,
+    board: Storyboard,
+    downloads: Path,
+    detours: Detours,
+) -> None:
     new_organisation(target)
     trakstar = TrakstarAdmin(new_page(), target.sp_url)
     trakstar.sign_in(target.admin_email, TRAKSTAR_ADMIN_PASSWORD)
     trakstar.open_saml_configure()
     acs_url, sign_on_url = trakstar.acs_url(), trakstar.sign_on_url()
     board.shot(trakstar.page, "Find your namespace in Trakstar Perform")
+    detours.namespace_read(trakstar, sign_on_url)
 
     entra = AdminCenter(new_page(), target.idp_url)
     entra.sign_in()
@@ -154,29 +212,50 @@ def walk(browser: Browser, target: Target, board: Storyboard, downloads: Path) -
     app.edit_basic_saml(reply_url=acs_url, sign_on_url=sign_on_url)
     entra.expect_notification("Successfully updated Trakstar.")
     board.shot(entra.page, "Basic SAML Configuration")
+    detours.basic_saml_saved(app)
     certificate = app.download("Certificate (Base64)", downloads).read_text()
     values = app.set_up_values()
     board.shot(entra.page.locator("main"), "SAML Certificates and Set up Trakstar")
+    detours.certificate_downloaded(app, certificate, values)
 
     entra.create_user(B_SIMON[0], "B.Simon", B_SIMON[1])
     board.shot(entra.page, "Create a Microsoft Entra test user")
+    detours.test_user_created(entra)
     app = entra.open_app("Trakstar")
     app.assign("B.Simon")
     board.shot(entra.page, "Assign the Microsoft Entra test user")
 
-    trakstar.configure_saml(
+    detours.before_trakstar_configured(trakstar, values)
+    trakstar.fill_saml(
         login_url=values.login_url,
         identifier=values.identifier,
         logout_url=values.logout_url,
         certificate=certificate,
     )
+    keep = trakstar.page.get_by_label(re.compile("keep trusting the current one"))
+    if keep.count():  # a certificate pasted before: the downloaded one replaces it outright
+        keep.uncheck()
+    trakstar.save_saml()
+    expect(
+        trakstar.page.get_by_role("status").filter(has_text="SAML settings saved.")
+    ).to_be_visible()
     board.shot(trakstar.page, "Configure Trakstar SSO")
+    detours.trakstar_configured(trakstar)
     trakstar.open_people()
     trakstar.add_person("Britta Simon", B_SIMON[0])
+    detours.person_added(trakstar)
     trakstar.activate("Britta Simon", B_SIMON[0])
     board.shot(trakstar.page, "Create Trakstar test user")
 
     _test_sso(new_page, target, board, sign_on_url)
+    detours.signed_in(app)
+
+    portal = MyApps(new_page(), target.idp_url)
+    portal.open(*B_SIMON)
+    board.shot(portal.page, "Test SSO from My Apps")
+    portal.launch("Trakstar")
+    Perform(portal.page, target.sp_url).expect_dashboard_for("Britta Simon")
+    detours.finished()
 
 
 def _test_sso(
@@ -223,9 +302,3 @@ def _test_sso(
         board.shot(tracer.page, "The flow as a sequence diagram")
     finally:
         tracer.set_step_mode(False)
-
-    portal = MyApps(new_page(), target.idp_url)
-    portal.open(*B_SIMON)
-    board.shot(portal.page, "Test SSO from My Apps")
-    portal.launch("Trakstar")
-    Perform(portal.page, target.sp_url).expect_dashboard_for("Britta Simon")

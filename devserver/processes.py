@@ -36,7 +36,7 @@ def wait_for_http(
             conn.getresponse().read()
             return True
         except OSError:
-            time.sleep(0.05)  # a poll interval, not a wait for an outcome
+            time.sleep(0.01)  # a poll interval (a refused loopback connect costs ~0.1 ms)
         finally:
             conn.close()  # also when a starting server resets the connection
     return False

@@ -1,8 +1,9 @@
 """Both apps and one Chromium per test session; a fresh browser context per test.
 
 The apps run as real processes on loopback ports, started the way `make run` starts them, each
-with a throwaway database. Chromium is Debian's, launched by path; Playwright's own download is
-used only where the system has none.
+with a throwaway database. Chromium is Debian's, launched by path (its headless shell when
+installed, `--headed` the browser); Playwright's own download is used only where the system has
+none.
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ def running_apps(
             "MOCK_IDP_SECRET_KEY": "e2e-only",
             "MOCK_IDP_API_TOKEN": API_TOKEN,
             "MOCK_IDP_TRACE": "1",  # as `make run`: the SAML tracer records every flow
+            # The suite signs administrators in often: minimal argon2id work (sp/passwords.py).
+            "SP_PASSWORD_COST": "test",
             **(env or {}),
         },
         test_mode=True,
@@ -118,9 +121,16 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
         yield apps
 
 
+def system_chromium(*, headless: bool) -> str | None:
+    """Debian's Chromium: headless, its headless shell when installed (the same Blink without
+    the desktop browser around it: about half the CPU per test), else the browser itself."""
+    shell = shutil.which("chromium-headless-shell") if headless else None
+    return shell or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    system = shutil.which("chromium") or shutil.which("chromium-browser")
+    system = system_chromium(headless=browser_type_launch_args.get("headless", True))
     args = {**browser_type_launch_args, "args": CHROMIUM_FLAGS}
     if system:
         args["executable_path"] = system

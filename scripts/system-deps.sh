@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the harness needs, only when missing.
-# Usage: scripts/system-deps.sh [python3-venv] [xmlsec1] [chromium] [curl] [jq] [postgresql] [wrk]
+# Usage: scripts/system-deps.sh [python3-venv] [xmlsec1] [chromium] [chromium-headless-shell] [curl] [jq]
+#        [postgresql] [wrk]
 #   python3-venv  `make setup` creates .venv with it
 #   xmlsec1       the SP's signature checks (pysaml2) and the tests' independent verifier
 #   chromium      the e2e tests (Debian's, by path)
+#   chromium-headless-shell  the same Chromium without the desktop browser: the e2e tests use it
+#                 headless when installed (about half the CPU)
 #   curl, jq      the documented automation pipeline, which a test runs
 #   postgresql    the server the SP's database tests start for themselves (initdb + pg_ctl)
 #   wrk           the HTTP load generator `make bench` uses for the IdP's responses per second

@@ -18,6 +18,7 @@ from pathlib import Path
 from sp.app import create_app
 from sp.config import SpConfig
 from sp.db import dispose_db, get_db
+from sp.passwords import PasswordCost
 from sp.seed import DEFAULT_SEED, SeedError, load_seed
 from sp.seed_urls import follow_idp_url
 
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     config = SpConfig.from_env()  # the secret key is read (or created) here, once
     app = create_app(config)  # creates the tables once, before any worker starts
     if args.command == "seed" or args.seed:
-        status = _seed(app, args.seed_file)
+        status = _seed(app, args.seed_file, config.password_cost)
         if args.command == "seed" or status:
             return status
     if args.workers is not None:
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _seed(app: object, seed_file: Path) -> int:
+def _seed(app: object, seed_file: Path, password_cost: PasswordCost) -> int:
     substitutions = {
         "IDP_URL": os.environ.get("IDP_URL", "http://127.0.0.1:8001").rstrip("/"),
         "CERTS_DIR": os.environ.get("CERTS_DIR", str(CERTS_DIR)),
@@ -77,7 +78,11 @@ def _seed(app: object, seed_file: Path) -> int:
     with app.app_context():  # type: ignore[attr-defined]
         try:
             added = load_seed(
-                get_db(), seed_file, substitutions=substitutions, now=datetime.now(UTC)
+                get_db(),
+                seed_file,
+                substitutions=substitutions,
+                now=datetime.now(UTC),
+                password_cost=password_cost,
             )
             for followed in follow_idp_url(
                 get_db(), seed_file, substitutions=substitutions, now=datetime.now(UTC)

@@ -178,6 +178,7 @@ def people_add(
             password=password,
             actor=actor(),
             now=get_state().clock(),
+            password_cost=get_state().config.password_cost,
         )
     state = "active" if person.active else "inactive: activate them before they sign in"
     click.echo(f"Added {person.name} <{person.email}> to {namespace} ({state}).")
@@ -236,7 +237,13 @@ def people_set_password(namespace: str, email: str, password_stdin: bool) -> Non
         person = people.find(db, org, email=email)
         password = _read_password(password_stdin)
         people.set_password(
-            db, org, person, password=password, actor=actor(), now=get_state().clock()
+            db,
+            org,
+            person,
+            password=password,
+            actor=actor(),
+            now=get_state().clock(),
+            password_cost=get_state().config.password_cost,
         )
     click.echo(f"Password set for {person.email}.")
 

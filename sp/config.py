@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sp.passwords import PasswordCost
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = PACKAGE_DIR.parent / "instance"
 DEFAULT_URL = "http://localhost:8000"
@@ -32,6 +34,8 @@ class SpConfig:
     max_response_age_seconds: int = 600  # IssueInstant older than this is refused
     # Test mode: time travel at /_test/clock (sp/test_clock.py); never on by default.
     test_mode: bool = False
+    # The work of each new password hash (sp/passwords.py); TEST only for test suites.
+    password_cost: PasswordCost = PasswordCost.STANDARD
 
     @property
     def port(self) -> int:
@@ -62,8 +66,22 @@ class SpConfig:
         }
         if os.environ.get("DATABASE_URL"):
             values["database_url"] = os.environ["DATABASE_URL"]
+        values["password_cost"] = _password_cost(os.environ.get("SP_PASSWORD_COST", ""))
         values.update(overrides)
+        if values["password_cost"] is PasswordCost.TEST and not values["test_mode"]:
+            raise ValueError(
+                "SP_PASSWORD_COST=test makes password hashes cheap to guess: "
+                "it is for test suites only, with SP_TEST_MODE=1"
+            )
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _password_cost(value: str) -> PasswordCost:
+    try:
+        return PasswordCost(value or PasswordCost.STANDARD)
+    except ValueError:
+        names = ", ".join(cost.value for cost in PasswordCost)
+        raise ValueError(f"SP_PASSWORD_COST={value!r}: expected one of {names}") from None
 
 
 def last_run_url() -> str:

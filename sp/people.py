@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sp import audit, sessions
 from sp.models import Organisation, Person, SsoIdentity
 from sp.organisations import AdminError
-from sp.passwords import hash_password
+from sp.passwords import PasswordCost, hash_password
 
 # Entra's NameID is the UPN in emailAddress format: one @, no spaces, a dotted domain.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -94,6 +94,7 @@ def add(
     active: bool = False,
     is_admin: bool = False,
     password: str | None = None,
+    password_cost: PasswordCost = PasswordCost.STANDARD,
 ) -> Person:
     """A new person, inactive unless asked: SSO refuses them until an admin activates them."""
     name, email = " ".join(name.split()), email.strip()
@@ -120,7 +121,7 @@ def add(
         name=name,
         active=active,
         is_admin=is_admin,
-        password_hash=hash_password(password) if password is not None else None,
+        password_hash=hash_password(password, password_cost) if password is not None else None,
     )
     db.add(person)
     flags = ", ".join(
@@ -191,11 +192,18 @@ def check_password(password: str, *, email: str) -> None:
 
 
 def set_password(
-    db: Session, org: Organisation, person: Person, *, password: str, actor: str, now: datetime
+    db: Session,
+    org: Organisation,
+    person: Person,
+    *,
+    password: str,
+    actor: str,
+    now: datetime,
+    password_cost: PasswordCost = PasswordCost.STANDARD,
 ) -> None:
     """Hashed with argon2id (sp/passwords.py); the password itself is never stored or logged."""
     check_password(password, email=person.email)
-    person.password_hash = hash_password(password)
+    person.password_hash = hash_password(password, password_cost)
     sessions.end_for_people(db, [person.id])  # whoever knew the old one is signed out
     _audit(db, org, "person.password_set", f"{person.name} <{person.email}>", actor, now)
     db.commit()

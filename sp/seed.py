@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sp.models import Organisation, Person, SamlSettings
-from sp.passwords import hash_password
+from sp.passwords import PasswordCost, hash_password, needs_rehash
 
 DEFAULT_SEED = Path(__file__).resolve().parent / "seeds" / "default.toml"
 
@@ -21,8 +21,15 @@ class SeedError(ValueError):
     pass
 
 
-def load_seed(db: Session, path: Path, *, substitutions: Mapping[str, str], now: datetime) -> int:
-    """Returns how many records were added."""
+def load_seed(
+    db: Session,
+    path: Path,
+    *,
+    substitutions: Mapping[str, str],
+    now: datetime,
+    password_cost: PasswordCost = PasswordCost.STANDARD,
+) -> int:
+    """Returns how many records were added; new password hashes are made at `password_cost`."""
     try:
         text = path.read_text(encoding="utf-8")
         for name, value in substitutions.items():
@@ -32,12 +39,12 @@ def load_seed(db: Session, path: Path, *, substitutions: Mapping[str, str], now:
         raise SeedError(f"{path}: {exc}") from exc
     added = 0
     for row in data.get("organisations", []):
-        added += _organisation(db, row, now=now)
+        added += _organisation(db, row, now=now, cost=password_cost)
     db.commit()
     return added
 
 
-def _organisation(db: Session, row: dict[str, Any], *, now: datetime) -> int:
+def _organisation(db: Session, row: dict[str, Any], *, now: datetime, cost: PasswordCost) -> int:
     added = 0
     org = db.scalar(select(Organisation).where(Organisation.namespace == row["namespace"]))
     if org is None:
@@ -71,7 +78,6 @@ def _organisation(db: Session, row: dict[str, Any], *, now: datetime) -> int:
             )
         )
         if exists is None:
-            password = person.get("password")
             db.add(
                 Person(
                     organisation_id=org.id,
@@ -79,10 +85,17 @@ def _organisation(db: Session, row: dict[str, Any], *, now: datetime) -> int:
                     name=person["name"],
                     active=person.get("active", False),
                     is_admin=person.get("is_admin", False),
-                    # A ready hash keeps seeding fast (argon2 costs ~0.1 s per password).
-                    password_hash=person.get("password_hash")
-                    or (hash_password(password) if password else None),
+                    password_hash=_password_hash(person, cost),
                 )
             )
             added += 1
     return added
+
+
+def _password_hash(person: dict[str, Any], cost: PasswordCost) -> str | None:
+    """A ready hash keeps seeding fast (argon2 costs ~0.1 s per password at the standard cost);
+    the password is hashed instead when the ready hash was made at another cost."""
+    ready, password = person.get("password_hash"), person.get("password")
+    if ready and not (password and needs_rehash(ready, cost)):
+        return str(ready)
+    return hash_password(password, cost) if password else None

@@ -9,7 +9,6 @@ credentials all get the same answer; repeated failures pause the form (sp/thrott
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from sp import throttle
 from sp.models import Organisation, Person
-from sp.passwords import hash_password, verify_password
+from sp.passwords import PasswordCost, dummy_hash, hash_password, needs_rehash, verify_password
 
 
 class SignInRefused(Exception):
@@ -62,11 +61,6 @@ class Throttled(SignInRefused):
         )
 
 
-@functools.cache
-def _dummy_hash() -> str:
-    return hash_password("not a password anyone has")
-
-
 def with_password(
     db: Session,
     *,
@@ -75,24 +69,30 @@ def with_password(
     namespace: str = "",
     client: str = "",
     now: datetime,
+    password_cost: PasswordCost = PasswordCost.STANDARD,
 ) -> Person:
-    """The one active person these credentials open, or a SignInRefused saying why not."""
+    """The one active person these credentials open, or a SignInRefused saying why not.
+
+    A hash made at another cost than `password_cost` is replaced once its password is known."""
     keys = {throttle.PER_EMAIL: email, throttle.PER_ADDRESS: client}
     wait = throttle.paused_for(db, keys, now=now)
     if wait is not None:
         raise Throttled(wait)
     try:
-        person = _check(db, email=email, password=password, namespace=namespace)
+        person = _check(db, email=email, password=password, namespace=namespace, cost=password_cost)
     except (AmbiguousAccount, AccountInactive, SsoRequired):
         raise
     except SignInRefused:
         throttle.failed(db, keys, now=now)
         raise
+    if person.password_hash and needs_rehash(person.password_hash, password_cost):
+        person.password_hash = hash_password(password, password_cost)
+        db.commit()
     throttle.succeeded(db, email)
     return person
 
 
-def _check(db: Session, *, email: str, password: str, namespace: str) -> Person:
+def _check(db: Session, *, email: str, password: str, namespace: str, cost: PasswordCost) -> Person:
     query = select(Person).where(
         func.lower(Person.email) == email.strip().casefold(), Person.password_hash.is_not(None)
     )
@@ -100,7 +100,7 @@ def _check(db: Session, *, email: str, password: str, namespace: str) -> Person:
         query = query.join(Organisation).where(Organisation.namespace == namespace)
     candidates = db.scalars(query).all()
     if len(candidates) != 1 or not password:
-        verify_password(_dummy_hash(), password)  # the same one check as a real account
+        verify_password(dummy_hash(cost), password)  # the same one check as a real account
         if len(candidates) > 1 and password:
             raise AmbiguousAccount()
         raise SignInRefused()

@@ -18,7 +18,11 @@ from mock_idp.state import IdpState
 from sp.app import create_app as create_sp
 from sp.config import SpConfig
 from sp.db import get_db
+from sp.passwords import PasswordCost
 from sp.seed import DEFAULT_SEED, load_seed
+from tests.url_builders import share_url_builders
+
+share_url_builders()  # the apps this process creates compile each URL builder once, not per app
 
 ROOT = Path(__file__).resolve().parent.parent
 CERTS = ROOT / "certs"
@@ -26,6 +30,9 @@ TENANT_ID = "8f2c1d7e-4b3a-4e6f-9c21-5a7d0e3b9f14"
 SP_URL = "http://localhost:8000"
 IDP_URL = "http://127.0.0.1:8001"
 FIXED_NOW = datetime(2026, 11, 28, 9, 30, 15, 123000, tzinfo=UTC)
+# The suite signs in hundreds of times: argon2id at its minimum work, not ~0.1 s per check
+# (sp/passwords.py). tests/sp/test_passwords.py proves the standard cost separately.
+PASSWORD_COST = PasswordCost.TEST
 
 
 @pytest.fixture
@@ -72,7 +79,12 @@ def sp_database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def sp_app(sp_database_url: str) -> Flask:
-    config = SpConfig(base_url=SP_URL, database_url=sp_database_url, secret_key="tests")
+    config = SpConfig(
+        base_url=SP_URL,
+        database_url=sp_database_url,
+        secret_key="tests",
+        password_cost=PASSWORD_COST,
+    )
     app = create_sp(config)
     with app.app_context():
         load_seed(
@@ -80,5 +92,6 @@ def sp_app(sp_database_url: str) -> Flask:
             DEFAULT_SEED,
             substitutions={"IDP_URL": IDP_URL, "CERTS_DIR": str(CERTS)},
             now=FIXED_NOW,
+            password_cost=PASSWORD_COST,
         )
     return app

@@ -52,6 +52,7 @@ def password_login() -> Response | tuple[str, int]:
             namespace=form.get("namespace", "").strip(),
             client=request.remote_addr or "",
             now=get_state().clock(),
+            password_cost=get_state().config.password_cost,
         )
     except sign_in.SignInRefused as refused:
         ask_namespace = isinstance(refused, sign_in.AmbiguousAccount)

@@ -50,9 +50,14 @@ def test_the_trainers_reset_starts_fabrikam_over(sp_app: Flask, tmp_path: Path) 
     assert "B.Simon@contoso.com" not in people
 
 
-@pytest.mark.docs_command("scripts/system-deps.sh python3-venv xmlsec1 chromium curl jq")
+@pytest.mark.docs_command(
+    "scripts/system-deps.sh python3-venv xmlsec1 chromium chromium-headless-shell curl jq"
+)
 def test_the_ci_prerequisites_are_all_there_after_the_script() -> None:
-    result = shell("scripts/system-deps.sh python3-venv xmlsec1 chromium curl jq", {**os.environ})
+    result = shell(
+        "scripts/system-deps.sh python3-venv xmlsec1 chromium chromium-headless-shell curl jq",
+        {**os.environ},
+    )
 
     assert result.returncode == 0, result.stderr
     for tool in ("xmlsec1", "curl", "jq"):

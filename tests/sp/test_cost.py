@@ -17,6 +17,7 @@ from sp.saml import tracker
 from sp.saml.client import SamlClient
 from sp.state import utc_now
 from tests.attacks.driver import Browser
+from tests.conftest import PASSWORD_COST
 from tests.flows import is_signed_in, post_to_acs, sign_in_at_idp, start_sp_login
 from tests.sp.admin_client import ADMIN, ADMIN_PASSWORD
 from tests.sp.admin_client import sign_in as password_sign_in
@@ -66,7 +67,7 @@ def test_an_email_in_many_organisations_costs_one_password_check(
                     email=ADMIN,
                     name=f"Admin at {org.name}",
                     active=True,
-                    password_hash=hash_password("another-Passw0rd"),
+                    password_hash=hash_password("another-Passw0rd", PASSWORD_COST),
                 )
             )
         db.commit()

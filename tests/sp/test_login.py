@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sp.db import get_db
 from sp.models import Organisation, Person
 from sp.passwords import hash_password
+from tests.conftest import PASSWORD_COST
 from tests.flows import is_signed_in
 from tests.sp.admin_client import ADMIN, ADMIN_PASSWORD, csrf_token, sign_in
 
@@ -103,7 +104,11 @@ def test_a_token_from_another_browser_is_refused(sp_app: Flask) -> None:
 
 
 def test_require_sso_turns_password_sign_in_off_for_people(sp_app: Flask) -> None:
-    _set(sp_app, "B.Simon@contoso.com", password_hash=hash_password("Britta-Passw0rd!"))
+    _set(
+        sp_app,
+        "B.Simon@contoso.com",
+        password_hash=hash_password("Britta-Passw0rd!", PASSWORD_COST),
+    )
     _require_sso(sp_app)
     client = sp_app.test_client()
 
@@ -116,7 +121,11 @@ def test_require_sso_turns_password_sign_in_off_for_people(sp_app: Flask) -> Non
 
 
 def test_without_require_sso_a_person_with_a_password_signs_in(sp_app: Flask) -> None:
-    _set(sp_app, "B.Simon@contoso.com", password_hash=hash_password("Britta-Passw0rd!"))
+    _set(
+        sp_app,
+        "B.Simon@contoso.com",
+        password_hash=hash_password("Britta-Passw0rd!", PASSWORD_COST),
+    )
     client = sp_app.test_client()
 
     assert sign_in(client, "B.Simon@contoso.com", "Britta-Passw0rd!").status_code == 303
@@ -124,7 +133,11 @@ def test_without_require_sso_a_person_with_a_password_signs_in(sp_app: Flask) ->
 
 
 def test_require_sso_ends_existing_password_sessions_of_people(sp_app: Flask) -> None:
-    _set(sp_app, "B.Simon@contoso.com", password_hash=hash_password("Britta-Passw0rd!"))
+    _set(
+        sp_app,
+        "B.Simon@contoso.com",
+        password_hash=hash_password("Britta-Passw0rd!", PASSWORD_COST),
+    )
     person, admin = sp_app.test_client(), sp_app.test_client()
     sign_in(person, "B.Simon@contoso.com", "Britta-Passw0rd!")
     sign_in(admin)
@@ -177,7 +190,7 @@ def test_the_same_email_in_two_organisations_needs_the_namespace(sp_app: Flask) 
                 email=ADMIN,
                 name="Contoso Admin at Fabrikam",
                 active=True,
-                password_hash=hash_password(ADMIN_PASSWORD),
+                password_hash=hash_password(ADMIN_PASSWORD, PASSWORD_COST),
             )
         )
         db.commit()

@@ -12,7 +12,7 @@ from sp.db import get_db
 from sp.models import AuditEntry, Person
 from sp.organisations import AdminError, find
 from sp.passwords import hash_password
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, PASSWORD_COST
 from tests.flows import is_signed_in, post_to_acs, sign_in_at_idp, start_sp_login
 from tests.postgres import on_both_databases, postgres_server, postgres_url  # noqa: F401
 from tests.sp.admin_client import ADMIN, post, sign_in, signed_in_admin
@@ -113,7 +113,7 @@ def test_removing_a_person_ends_their_session_and_an_id_is_never_reused(sp_app: 
         db = get_db()
         temp = db.scalar(select(Person).where(Person.email == "temp@contoso.com"))
         assert temp is not None
-        temp.active, temp.password_hash = True, hash_password("Temp-Passw0rd!")
+        temp.active, temp.password_hash = True, hash_password("Temp-Passw0rd!", PASSWORD_COST)
         old_id = temp.id
         db.commit()
     temp_browser = sp_app.test_client()

@@ -16,6 +16,7 @@ from sp.db import get_db
 from sp.models import Organisation, Person, SignInSession
 from sp.passwords import hash_password
 from tests.attacks.driver import Browser
+from tests.conftest import PASSWORD_COST
 from tests.flows import is_signed_in
 from tests.sp.admin_client import ADMIN, csrf_token, post, sign_in, signed_in_admin
 from tests.sp.test_logout import (  # noqa: F401 (clients, wiki: fixtures used by name)
@@ -105,7 +106,7 @@ def test_require_sso_ends_the_password_sessions_of_members(sp_app: Flask) -> Non
     with sp_app.app_context():
         db = get_db()
         simon = db.query(Person).filter_by(email="B.Simon@contoso.com").one()
-        simon.password_hash = hash_password("Simon-Passw0rd-1")
+        simon.password_hash = hash_password("Simon-Passw0rd-1", PASSWORD_COST)
         db.commit()
     member = sp_app.test_client()
     assert sign_in(member, "B.Simon@contoso.com", "Simon-Passw0rd-1").status_code == 303

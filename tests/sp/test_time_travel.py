@@ -20,7 +20,7 @@ from sp.config import SpConfig
 from sp.db import get_db
 from sp.saml import wall_clock
 from sp.seed import DEFAULT_SEED, load_seed
-from tests.conftest import CERTS, IDP_URL, SP_URL
+from tests.conftest import CERTS, IDP_URL, PASSWORD_COST, SP_URL
 from tests.flows import is_signed_in, post_to_acs, sign_in_at_idp, start_sp_login
 from tests.sp.admin_client import SAML_PAGE, post, signed_in_admin
 
@@ -34,11 +34,18 @@ def sp_test_mode(tmp_path: Path) -> Iterator[Flask]:
         database_url=f"sqlite:///{tmp_path / 'sp.sqlite3'}",
         secret_key="tests",
         test_mode=True,
+        password_cost=PASSWORD_COST,
     )
     app = create_app(config)
     with app.app_context():
         substitutions = {"IDP_URL": IDP_URL, "CERTS_DIR": str(CERTS)}
-        load_seed(get_db(), DEFAULT_SEED, substitutions=substitutions, now=datetime.now(UTC))
+        load_seed(
+            get_db(),
+            DEFAULT_SEED,
+            substitutions=substitutions,
+            now=datetime.now(UTC),
+            password_cost=PASSWORD_COST,
+        )
     yield app
     wall_clock.shift(timedelta(0))  # pysaml2's clock is process-wide: put it back
 
