@@ -31,9 +31,10 @@ def _urls() -> tuple[str, str]:
 
 
 def _dev_apps(logs: Path) -> tuple[App, App, str, str]:
-    """Both apps exactly as `make run` starts them (Werkzeug, threaded)."""
+    """Both apps exactly as `make run` starts them (Werkzeug, threaded, the tracer on)."""
     sp_url, idp_url = _urls()
-    env = {**ENV, "DATABASE_URL": f"sqlite:///{logs / f'sp-{time.monotonic_ns()}.sqlite3'}"}
+    env = {**ENV, "MOCK_IDP_TRACE": "1",
+           "DATABASE_URL": f"sqlite:///{logs / f'sp-{time.monotonic_ns()}.sqlite3'}"}  # fmt: skip
     idp, sp = both_apps(sp_url=sp_url, idp_url=idp_url, log_dir=logs, env=env)
     return idp, sp, sp_url, idp_url
 

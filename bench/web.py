@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -134,10 +134,13 @@ def sp_app(sp_url: str, idp_url: str, logs: Path, *, workers: int | None,
 
 def mock_app(sp_url: str, idp_url: str, logs: Path, *, workers: int,
              env: Mapping[str, str]) -> App:  # fmt: skip
-    code = ("import sys; from mock_idp.config import IdpConfig; from mock_idp.serving import serve;"
-            f" serve(IdpConfig.from_env(), workers={workers})")  # fmt: skip
-    return App(name="mock Entra ID", argv=["-c", code], url=idp_url,
-               env={"SP_URL": sp_url, "IDP_URL": idp_url, **env},
+    """The mock as users serve it: `mock-entra serve --workers N`."""
+    port = str(urlsplit(idp_url).port)
+    argv = ["-m", "mock_idp.cli", "serve", "--port", port, "--sp-url", sp_url, "--url", idp_url,
+            "--workers", str(workers)]  # fmt: skip
+    # The project's keys (certs/), which the SP's seed trusts, not a keys folder of its own.
+    return App(name="mock Entra ID", argv=argv, url=idp_url,
+               env={"CERTS_DIR": str(ROOT / "certs"), **env},
                log_path=logs / "mock_idp.log")  # fmt: skip
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
@@ -19,7 +21,6 @@ from mock_idp.tenant import Tenant
 from mock_idp.tenant_file import load_tenant
 from mock_idp.tenant_sync import TenantSync
 from mock_idp.views import errors, federation, harness_clock, home, portal_blueprints, saml2
-from mock_idp.views import trace as tracer
 
 
 def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None) -> Flask:
@@ -64,6 +65,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
         tokens=tokens,
     )
     app.extensions["mock_idp"] = state
+    _pin_the_clock_per_request(app, state)
     # Server-side sessions: a sign-out ends every copy of the cookie (mock_idp/server_sessions).
     # The clock is read through the state, so a test that swaps or moves it expires sessions.
     app.session_interface = ServerSessionInterface(
@@ -87,6 +89,29 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     if config.test_mode:
         harness_clock.install(app)  # time travel: POST /_harness/clock
     if config.trace:  # the SAML tracer (/trace/) and its recording hooks; step mode needs it
+        from mock_idp.views import trace as tracer  # not loaded when the tracer is off
+
         tracer.install(app)
     logging.getLogger("mock_idp").setLevel(logging.INFO)
     return app
+
+
+def _pin_the_clock_per_request(app: Flask, state: IdpState) -> None:
+    """One read of the shared time-travel offset per request instead of one per clock read.
+
+    Around the whole WSGI call, so that opening and saving the session read the pinned clock
+    too. A test may swap `state.clock` for a plain callable: only our `Clock` is pinned.
+    """
+    inner = app.wsgi_app
+
+    def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        clock = state.clock
+        if not isinstance(clock, Clock):
+            return inner(environ, start_response)
+        clock.pin()
+        try:
+            return inner(environ, start_response)
+        finally:
+            clock.unpin()
+
+    app.wsgi_app = wsgi_app  # type: ignore[method-assign]

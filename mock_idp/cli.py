@@ -221,23 +221,16 @@ def serve_app(app: Any, host: str, port: int, workers: int) -> None:
 def run_gunicorn(app: Any, host: str, port: int, workers: int) -> None:
     """Several worker processes forked from this one (the tenant loaded once, before the fork).
     They share one store (`mock_idp.store`): sessions, counters, logs, the trace, and the tenant
-    itself, whose changes every worker picks up on its next request (`mock_idp.tenant_sync`)."""
+    itself, whose changes every worker picks up on its next request (`mock_idp.tenant_sync`).
+    Sync workers: one request at a time each, the cheapest per request; no request of the mock
+    waits on another (step mode shows a page, it holds nothing)."""
+    from serving import serve
+
     state = app.extensions.get("mock_idp")
     if state is not None:
         state.store.close()  # each worker opens its own: no SQLite connection crosses a fork
-    from gunicorn.app.base import BaseApplication
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}" if ":" not in host else f"[{host}]:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 4)
-
-        def load(self) -> Any:
-            return app
-
-    Server().run()
+    # Another address than loopback was announced by `banner` in capitals: allowed here.
+    serve(lambda: app, host=host, port=port, workers=workers, loopback_only=False)
 
 
 def export_command(args: argparse.Namespace) -> int:

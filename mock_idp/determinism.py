@@ -20,9 +20,10 @@ import argparse
 import hashlib
 import re
 import secrets
+import threading
 import uuid
 from base64 import urlsafe_b64encode
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from mock_idp.store import Store
@@ -138,23 +139,42 @@ class Tokens:
 
 @dataclass(frozen=True)
 class Clock:
-    """The mock's clock: fixed or the wall clock, plus what time travel added (in the store)."""
+    """The mock's clock: fixed or the wall clock, plus what time travel added (in the store).
+
+    The offset lives in the store so that every worker sees a move at once. A request reads it
+    once (`pin`, at its start) rather than at every one of its clock reads; a move made while
+    the request runs (`advance`) is seen by it too.
+    """
 
     store: Store
     fixed: datetime | None = None
+    _pinned: threading.local = field(default_factory=threading.local, compare=False, repr=False)
 
     def __call__(self) -> datetime:
         base = self.fixed if self.fixed is not None else datetime.now(UTC)
         return base + self.offset()
 
     def offset(self) -> timedelta:
-        seconds = self.store.get(CLOCK_KIND, "offset_seconds")
-        return timedelta(seconds=float(seconds or 0))
+        pinned: timedelta | None = getattr(self._pinned, "offset", None)
+        return pinned if pinned is not None else self._stored_offset()
+
+    def pin(self) -> None:
+        """Read the offset once for what this thread does until `unpin` (one request)."""
+        self._pinned.offset = self._stored_offset()
+
+    def unpin(self) -> None:
+        self._pinned.offset = None
 
     def advance(self, step: timedelta) -> datetime:
         """Moves the clock forward (never back: expiry already seen stays seen)."""
         if step < timedelta(0):
             raise DeterminismError("advance: the clock only moves forward")
-        total = self.offset() + step
+        total = self._stored_offset() + step
         self.store.put(CLOCK_KIND, "offset_seconds", total.total_seconds())
+        if getattr(self._pinned, "offset", None) is not None:
+            self._pinned.offset = total
         return self()
+
+    def _stored_offset(self) -> timedelta:
+        seconds = self.store.get(CLOCK_KIND, "offset_seconds")
+        return timedelta(seconds=float(seconds or 0))

@@ -28,9 +28,10 @@ from werkzeug.datastructures import CallbackDict
 from mock_idp.store import Store
 
 SESSION_KIND = "session"
-# The keys that say who is signed in: when one changes, the session gets a new ID, so a cookie
-# copied before a sign-in or sign-out never shares the session that follows.
-IDENTITY_KEYS = ("user",)
+# Who is signed in, and since when: when either changes (a sign-in, a sign-out, another user),
+# the session gets a new ID, so a cookie copied before never shares the session that follows.
+# A single sign-on to one more app changes neither: the session keeps its ID.
+IDENTITY_FIELDS = ("object_id", "authn_instant")
 SESSION_LIFETIME = timedelta(hours=24)  # Entra's SSO session cookie, browser-session or KMSI
 
 
@@ -52,7 +53,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.identity = self.identity_now()
 
     def identity_now(self) -> tuple[object, ...]:
-        return tuple(self.get(key) for key in IDENTITY_KEYS)
+        user = self.get("user")
+        return tuple(user.get(f) for f in IDENTITY_FIELDS) if isinstance(user, dict) else ()
 
     def regenerate(self) -> None:
         """Give this session a new ID (at sign-in: a cookie planted before it is worthless)."""

@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS logs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, log TEXT NOT NULL, record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS logs_by_name ON logs (log, seq);
+CREATE TABLE IF NOT EXISTS log_sizes (log TEXT PRIMARY KEY, size INTEGER NOT NULL);
+INSERT OR IGNORE INTO log_sizes (log, size) SELECT log, COUNT(*) FROM logs GROUP BY log;
 """
 
 
@@ -173,16 +175,35 @@ class Store:
 
     def append(self, log: str, record: Any, *, keep: int) -> int:
         """Add `record` to `log`, keep only its newest `keep` entries; returns its number."""
-        text = json.dumps(record, separators=(",", ":"), sort_keys=True)
+        return self.append_many(log, [record], keep=keep)[0]
+
+    def append_many(self, log: str, records: Sequence[Any], *, keep: int) -> list[int]:
+        """Add `records` to `log` in one transaction, keep its newest `keep`; their numbers.
+
+        Each log's size is counted beside it, so a full log drops its oldest entries through
+        the index (a few steps) instead of counting `keep` entries on every append (~0.4 ms
+        for a full sign-in log, on every sign-in).
+        """
+        texts = [json.dumps(r, separators=(",", ":"), sort_keys=True) for r in records]
+        keep = max(keep, 1)
+        numbers: list[int] = []
         with self._db() as db:
-            cursor = db.execute("INSERT INTO logs (log, record) VALUES (?, ?)", (log, text))
-            seq = int(cursor.lastrowid or 0)
-            db.execute(
-                "DELETE FROM logs WHERE log = ? AND seq < (SELECT seq FROM logs WHERE log = ? "
-                "ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-                (log, log, max(keep, 1) - 1),
-            )
-        return seq
+            for text in texts:
+                cursor = db.execute("INSERT INTO logs (log, record) VALUES (?, ?)", (log, text))
+                numbers.append(int(cursor.lastrowid or 0))
+            (size,) = db.execute(
+                "INSERT INTO log_sizes (log, size) VALUES (?, ?) "
+                "ON CONFLICT (log) DO UPDATE SET size = size + excluded.size RETURNING size",
+                (log, len(texts)),
+            ).fetchone()
+            if size > keep:
+                db.execute(
+                    "DELETE FROM logs WHERE seq IN "
+                    "(SELECT seq FROM logs WHERE log = ? ORDER BY seq LIMIT ?)",
+                    (log, size - keep),
+                )
+                db.execute("UPDATE log_sizes SET size = ? WHERE log = ?", (keep, log))
+        return numbers
 
     def tail(self, log: str, limit: int, *, before: int | None = None) -> list[tuple[int, Any]]:
         """The newest `limit` entries of `log` (older than `before` when given), newest first."""
@@ -203,3 +224,4 @@ class Store:
     def clear_log(self, log: str) -> None:
         with self._db() as db:
             db.execute("DELETE FROM logs WHERE log = ?", (log,))
+            db.execute("DELETE FROM log_sizes WHERE log = ?", (log,))

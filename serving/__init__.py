@@ -19,10 +19,15 @@ class ServingError(ValueError):
     """A bad serving option; the message names it."""
 
 
-def gunicorn_options(*, host: str, port: int, workers: int, threads: int = 1) -> dict[str, Any]:
+def gunicorn_options(
+    *, host: str, port: int, workers: int, threads: int = 1, loopback_only: bool = True
+) -> dict[str, Any]:
     """gunicorn's settings for one app: sync workers (one request at a time each) unless
-    `threads` > 1, access log off (a load test would measure the log), errors to stderr."""
-    if host not in LOOPBACK_HOSTS:
+    `threads` > 1, access log off (a load test would measure the log), errors to stderr.
+
+    `loopback_only=False` is for a caller that has warned about another address itself
+    (`mock-entra serve --host`, for a container next to the SP)."""
+    if loopback_only and host not in LOOPBACK_HOSTS:
         raise ServingError(f"host {host!r}: the harness serves on loopback only")
     if not 1 <= workers <= 64:
         raise ServingError(f"--workers {workers}: choose 1 to 64")
@@ -47,12 +52,23 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int = 1) ->
 
 
 def serve(
-    factory: Callable[[], Any], *, host: str, port: int, workers: int, threads: int = 1
+    factory: Callable[[], Any],
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int = 1,
+    loopback_only: bool = True,
 ) -> None:
-    """Serve `factory()` until SIGINT/SIGTERM; gunicorn ends the process when it stops."""
+    """Serve `factory()` until SIGINT/SIGTERM; gunicorn ends the process when it stops.
+
+    The factory runs in each worker after the fork; one that returns an app built before
+    `serve()` shares that app's loaded state with every worker (copy-on-write)."""
     from gunicorn.app.base import BaseApplication
 
-    options = gunicorn_options(host=host, port=port, workers=workers, threads=threads)
+    options = gunicorn_options(
+        host=host, port=port, workers=workers, threads=threads, loopback_only=loopback_only
+    )
 
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

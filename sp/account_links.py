@@ -57,8 +57,8 @@ def require_email_format(assertion: VerifiedAssertion) -> None:
         )
 
 
-def link_of(db: Session, person: Person) -> SsoIdentity | None:
-    return db.get(SsoIdentity, person.id)
+def link_of(db: Session, person_id: int) -> SsoIdentity | None:
+    return db.get(SsoIdentity, person_id)
 
 
 def admit(
@@ -77,7 +77,7 @@ def admit(
     """
     label = f"{person.name} <{person.email}>"
     seen = f"tenant {account.tenant_id}, object {account.object_id}"
-    link = link_of(db, person)
+    link = link_of(db, person.id)
     if link is not None:
         if (link.tenant_id, link.object_id) == (account.tenant_id, account.object_id):
             return
@@ -119,7 +119,7 @@ def admit(
 
 def relink(db: Session, org: Organisation, person: Person, *, actor: str, now: datetime) -> bool:
     """Forget the person's link (their sessions end): the next sign-in binds again."""
-    link = link_of(db, person)
+    link = link_of(db, person.id)
     if link is None:
         return False
     db.delete(link)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from sp.models import AcsAttempt
@@ -82,6 +82,13 @@ class Attempt:
     checks: tuple[Check, ...]
 
 
+# Built once with bound parameters (SQLAlchemy would build and key them again on every
+# response); run as plain statements: an attempt is read back only by `find`.
+_PURGE = delete(AcsAttempt).where(AcsAttempt.at < bindparam("before"))
+_RECORD = insert(AcsAttempt)
+_COUNT = select(func.count()).select_from(AcsAttempt)
+
+
 def save(
     db: Session,
     trace: Trace,
@@ -92,23 +99,24 @@ def save(
     now: datetime,
 ) -> None:
     db.rollback()  # whatever the refused step left half-done is not part of the record
-    db.execute(delete(AcsAttempt).where(AcsAttempt.at < now - KEEP_FOR))
     done = {c.name for c in trace.checks}
     checks = [*trace.checks, *(Check(name=s, result="not run") for s in STEPS if s not in done)]
-    db.add(
-        AcsAttempt(
-            id=trace.attempt_id,
-            organisation_id=organisation_id,
-            person_id=person_id,
-            at=now,
-            outcome=outcome,
-            checks=json.dumps([[c.name, c.result, c.note[:1000]] for c in checks]),
-        )
+    connection = db.connection()
+    connection.execute(_PURGE, {"before": now - KEEP_FOR})
+    connection.execute(
+        _RECORD,
+        {
+            "id": trace.attempt_id,
+            "organisation_id": organisation_id,
+            "person_id": person_id,
+            "at": now,
+            "outcome": outcome,
+            "checks": json.dumps([[c.name, c.result, c.note[:1000]] for c in checks]),
+        },
     )
-    db.flush()
-    if (db.scalar(select(func.count()).select_from(AcsAttempt)) or 0) > KEEP_AT_MOST:
+    if (connection.scalar(_COUNT) or 0) > KEEP_AT_MOST:
         oldest = select(AcsAttempt.id).order_by(AcsAttempt.at).limit(KEEP_AT_MOST // 10)
-        db.execute(delete(AcsAttempt).where(AcsAttempt.id.in_(oldest)))
+        connection.execute(delete(AcsAttempt).where(AcsAttempt.id.in_(oldest)))
     db.commit()
 
 

@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from sp import cli, test_clock, web_guard, web_session
+from sp import cli_commands, web_guard, web_session
 from sp.config import SpConfig
 from sp.db import get_db, init_db
 from sp.members import Member, load_member, login_manager
@@ -43,8 +43,11 @@ def create_app(config: SpConfig | None = None) -> Flask:
     # bound to this browser is the ACS's CSRF defence (docs/reference/attacks.md #42, #59).
     csrf.exempt(auth.callback)
     errors.register_error_pages(app)
-    cli.register(app)  # flask --app sp org|people|saml|audit …
-    test_clock.install(app, app.extensions["sp"])  # test mode only: POST /_test/clock
+    cli_commands.install(app)  # flask --app sp org|people|saml|audit …, loaded on use
+    if config.test_mode:  # time travel at POST /_test/clock, in test mode only
+        from sp import test_clock
+
+        test_clock.install(app, app.extensions["sp"])
     logging.getLogger("sp").setLevel(logging.INFO)
     return app
 

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from sp import account_links, audit, organisations, people, sso_settings
@@ -28,13 +27,6 @@ FIELD_LABELS = {
     "certificate": "Certificate (--certificate)",
     "metadata": "Federation Metadata XML",
 }
-
-
-def register(app: Flask) -> None:
-    from sp.cli_saml import saml_cli  # imported here: it builds on this module's helpers
-
-    for group in (org_cli, people_cli, saml_cli, audit_cli):
-        app.cli.add_command(group)
 
 
 def actor() -> str:

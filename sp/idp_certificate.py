@@ -15,9 +15,6 @@ import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-
 from sp.saml.identity import certificate_der, thumbprint
 
 EXPIRY_WARNING = timedelta(days=30)
@@ -55,6 +52,10 @@ class CertificateInfo:
 
 def parse_certificate(data: str | bytes) -> CertificateInfo:
     """PEM (any wrapping, CRLF), bare base64 or Raw DER; one RSA certificate of 2048+ bits."""
+    # `cryptography` is loaded when a certificate is first read, not when the SP starts.
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     der = _der_of(data)
     try:
         cert = x509.load_der_x509_certificate(der)
@@ -112,6 +113,8 @@ def _der_of(data: str | bytes) -> bytes:
 
 
 def _key_kind(key: object) -> str:
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519
+
     if isinstance(key, ec.EllipticCurvePublicKey):
         return "an elliptic-curve (EC)"
     if isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):

@@ -9,9 +9,13 @@ from typing import ParamSpec, TypeVar
 
 from flask import abort
 from flask_login import LoginManager, current_user
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from sp.models import Person
+
+# A person with their organisation, in one query (every signed-in request loads one); the
+# option is built once.
+WITH_ORGANISATION = (joinedload(Person.organisation),)
 
 login_manager = LoginManager()
 login_manager.login_view = "perform.login"
@@ -80,7 +84,9 @@ def admin_required(view: Callable[P, R]) -> Callable[P, R]:
 def load_member(db: Session, member_id: str, *, signed_in_by_sso: bool) -> Member | None:
     """A deactivated or removed person loses their session on the next request, and so does a
     password session of a non-administrator once their organisation requires SSO."""
-    person = db.get(Person, int(member_id)) if member_id.isdigit() else None
+    person = (
+        db.get(Person, int(member_id), options=WITH_ORGANISATION) if member_id.isdigit() else None
+    )
     if person is None or not person.active:
         return None
     if person.organisation.require_sso and not person.is_admin and not signed_in_by_sso:

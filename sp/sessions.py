@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -64,6 +64,16 @@ class SessionRecord:
     link_request_id: str
 
 
+# The statements of every sign-in, built once with bound parameters (SQLAlchemy would build and
+# key them again on every request), run as plain statements: sessions are read back only as
+# `SessionRecord`s.
+_PURGE = delete(SignInSession).where(SignInSession.expires_at < bindparam("now"))
+_OPEN = insert(SignInSession)
+_LINKING = select(SignInSession.person_id, SignInSession.expires_at).where(
+    SignInSession.link_request_id == bindparam("request_id")
+)
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -71,18 +81,20 @@ def token_hash(token: str) -> str:
 def open_session(
     db: Session, *, token: str, person_id: int, sso: SsoSession | None, now: datetime
 ) -> None:
-    db.execute(delete(SignInSession).where(SignInSession.expires_at < now))
-    db.add(
-        SignInSession(
-            token_hash=token_hash(token),
-            person_id=person_id,
-            created_at=now,
-            expires_at=now + LIFETIME,
-            sso_namespace=sso.namespace if sso else "",
-            sso_name_id=sso.name_id if sso else "",
-            sso_session_index=(sso.session_index or "") if sso else "",
-            sso_record=sso.to_json() if sso else "",
-        )
+    connection = db.connection()
+    connection.execute(_PURGE, {"now": now})
+    connection.execute(
+        _OPEN,
+        {
+            "token_hash": token_hash(token),
+            "person_id": person_id,
+            "created_at": now,
+            "expires_at": now + LIFETIME,
+            "sso_namespace": sso.namespace if sso else "",
+            "sso_name_id": sso.name_id if sso else "",
+            "sso_session_index": (sso.session_index or "") if sso else "",
+            "sso_record": sso.to_json() if sso else "",
+        },
     )
     db.commit()
 
@@ -165,10 +177,11 @@ def linking_person(db: Session, *, request_id: str, now: datetime) -> int | None
     """
     if not request_id:
         return None
-    row = db.scalar(select(SignInSession).where(SignInSession.link_request_id == request_id))
+    row = db.connection().execute(_LINKING, {"request_id": request_id}).first()
     if row is None or _aware(row.expires_at) <= now:
         return None
-    return row.person_id
+    person_id: int = row.person_id
+    return person_id
 
 
 def end_linking(db: Session, *, request_id: str) -> None:

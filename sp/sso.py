@@ -10,8 +10,9 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sp import account_links, sessions
@@ -19,9 +20,11 @@ from sp.acs_checks import Trace
 from sp.config import SpConfig
 from sp.models import Organisation, Person, SamlSettings
 from sp.saml import checks, errors, gate, replay, tracker
-from sp.saml.client import LoginRedirect, SamlClient
 from sp.saml.identity import IdpSettings, VerifiedResponse, entra_tenant_of, thumbprint
 from sp.saml.settings import SpEndpoints
+
+if TYPE_CHECKING:
+    from sp.saml.client import LoginRedirect, SamlClient
 
 DEFAULT_RETURN = "/dashboard"
 
@@ -49,6 +52,8 @@ class ClientCache:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
+                from sp.saml.client import SamlClient  # the SAML adapter, on the first sign-in
+
                 endpoints = SpEndpoints(
                     entity_id=self._config.entity_id,
                     acs_url=self._config.acs_url(namespace),
@@ -61,12 +66,26 @@ class ClientCache:
             return client
 
 
+# The queries of every sign-in, built once with bound parameters: SQLAlchemy would otherwise
+# build and key each one again on every request (about 0.1 ms a query).
+# One query, on every SSO request: the organisation and its settings, if any.
+_ORGANISATION = (
+    select(Organisation, SamlSettings)
+    .outerjoin(SamlSettings, SamlSettings.organisation_id == Organisation.id)
+    .where(Organisation.namespace == bindparam("namespace"))
+)
+_PERSON = select(Person).where(
+    Person.organisation_id == bindparam("organisation_id"),
+    func.lower(Person.email) == bindparam("email"),
+)
+
+
 def organisation_for_sso(db: Session, namespace: str | None) -> tuple[Organisation, IdpSettings]:
     """The organisation, if it has the SSO entitlement and finished SAML settings."""
-    org = db.scalar(select(Organisation).where(Organisation.namespace == (namespace or "")))
+    found = db.execute(_ORGANISATION, {"namespace": namespace or ""}).first()
+    org, settings = found if found is not None else (None, None)
     if org is None or not org.sso_entitled:
         raise errors.SsoNotAvailable(f"namespace {namespace!r}: unknown or not entitled")
-    settings = db.get(SamlSettings, org.id)
     if settings is None:
         raise errors.SsoNotConfigured(f"namespace {namespace!r} has no SAML settings")
     certificates = tuple(
@@ -256,9 +275,7 @@ def _person_for(
     if not verified.assertion.name_id.isascii():
         raise errors.UnknownPerson(f"non-ASCII NameID {verified.assertion.name_id!r}")
     email = verified.assertion.name_id.lower()
-    person = db.scalar(
-        select(Person).where(Person.organisation_id == org.id, func.lower(Person.email) == email)
-    )
+    person = db.scalar(_PERSON, {"organisation_id": org.id, "email": email})
     if linking is not None and (person is None or person.id != linking):
         raise errors.LinkMismatch(f"NameID {email!r} while person #{linking} asked to link")
     if person is None:

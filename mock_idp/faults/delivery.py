@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import Conflict
 
 from mock_idp.faults.book import FaultBook
-from mock_idp.faults.build import build
-from mock_idp.faults.model import Context, FaultCase
 from mock_idp.protocol.response import Issuance
 from mock_idp.sso import Deliver, NewId, PostForm, entra_delivery
 from mock_idp.tenant import EnterpriseApp
+
+if TYPE_CHECKING:
+    from mock_idp.faults.model import FaultCase
 
 
 class NothingToReplay(Conflict):
@@ -52,6 +54,9 @@ def fault_delivery(
                 app_id=app.app_id, case=case.name, form=last.form, now=now, replayable=False
             )
             return last.form
+        from mock_idp.faults.build import build  # the case builders: loaded with a first case
+        from mock_idp.faults.model import Context
+
         ctx = Context(
             issuance=issuance,
             now=now,

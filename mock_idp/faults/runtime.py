@@ -7,18 +7,22 @@ control API's queue for the app (test mode), or the app's `scenario` in the tena
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, session
 from werkzeug.exceptions import BadRequest, Conflict
 
 from mock_idp.faults.book import FaultBook
-from mock_idp.faults.catalogue import CATALOGUE, SECTIONS, UnknownCase, get
 from mock_idp.faults.delivery import fault_delivery
-from mock_idp.faults.model import FaultCase
 from mock_idp.sso import Deliver
 from mock_idp.state import IdpState, get_state
 from mock_idp.tenant import Tenant, TenantConfigError
+
+if TYPE_CHECKING:
+    from mock_idp.faults.model import FaultCase
+
+# The catalogue (`mock_idp.faults.catalogue`, its cases and their builders) is imported where a
+# case is first named, not at start: a mock that never injects a fault never loads it.
 
 EXTENSION = "mock_idp_faults"
 SESSION_KEY = "fault_scenario"
@@ -49,6 +53,8 @@ def check_tenant(tenant: Tenant, *, test_mode: bool) -> None:
     for app in tenant.apps.values():
         names = (app.scenario,) if isinstance(app.scenario, str) else app.scenario
         for name in filter(None, names):
+            from mock_idp.faults.catalogue import UnknownCase, get
+
             try:
                 case = get(name)
             except UnknownCase as exc:
@@ -69,6 +75,8 @@ def choose(value: str | None) -> None:
     """The Scenario menu's choice, kept for this browser's next response (test mode only)."""
     if not value or not get_state().config.test_mode:
         return
+    from mock_idp.faults.catalogue import UnknownCase, get
+
     try:
         get(value)
     except UnknownCase as exc:
@@ -82,8 +90,12 @@ def delivery_for(app_id: str) -> Deliver:
     app = state.tenant.apps[app_id]
     chosen = session.pop(SESSION_KEY, None)
     name = book().next_case(app, chosen)
+    if not name:
+        return delivery_with(None)
+    from mock_idp.faults.catalogue import UnknownCase, get
+
     try:
-        case = get(name) if name else None
+        case = get(name)
     except UnknownCase as exc:  # a tenant loaded at run time, never checked by `install`
         raise Conflict(f"app {app.name!r}: {exc}") from exc
     if case is not None:
@@ -105,6 +117,8 @@ def delivery_with(case: FaultCase | None) -> Deliver:
 
 
 def _scenario_menu() -> dict[str, Any]:
+    from mock_idp.faults.catalogue import CATALOGUE, SECTIONS
+
     groups = [
         {"label": label, "cases": [c for c in CATALOGUE if c.section == key]}
         for key, label in SECTIONS.items()

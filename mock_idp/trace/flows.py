@@ -79,8 +79,10 @@ def new_flow(store: Store, at: str) -> str:
 
 
 def record(store: Store, hops: Iterable[Record]) -> None:
-    for hop in hops:
-        store.append(LOG, hop, keep=KEEP_HOPS)
+    """One request's hops, in one write."""
+    batch = list(hops)
+    if batch:
+        store.append_many(LOG, batch, keep=KEEP_HOPS)
 
 
 def group(records: Sequence[tuple[int, Record]]) -> list[Flow]:

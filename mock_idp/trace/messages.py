@@ -11,7 +11,7 @@ import binascii
 import html
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -33,15 +33,8 @@ class Decoded:
     raw: str
     xml: bytes = b""
     problem: str = ""
-
-    @property
-    def root(self) -> etree._Element | None:
-        if not self.xml:
-            return None
-        try:
-            return parse(self.xml)
-        except UnsafeXml:
-            return None
+    # The parsed XML, when it parses: parsed once here, read by every step of a recording.
+    root: etree._Element | None = field(default=None, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -69,10 +62,10 @@ def decode(raw: str, *, param: str, binding: Binding) -> Decoded:
     if len(data) >= MAX_DECODED:
         return Decoded(param=param, binding=binding, raw=raw, problem="larger than 256 KB")
     try:
-        parse(data)
+        root = parse(data)
     except UnsafeXml as exc:
         return Decoded(param=param, binding=binding, raw=raw, xml=data, problem=str(exc))
-    return Decoded(param=param, binding=binding, raw=raw, xml=data)
+    return Decoded(param=param, binding=binding, raw=raw, xml=data, root=root)
 
 
 def in_query(url: str) -> tuple[str, str, str | None] | None:

@@ -37,13 +37,17 @@ def write(browser: BrowserSession) -> None:
         "progress": browser.progress.to_session() if browser.progress else None,
         "after_sign_in": browser.after_sign_in,
     }
+    # Only what changed is written, so a request that changes nothing saves nothing.
     for key, value in values.items():
         if value is None:
-            session.pop(key, None)
-        else:
+            if key in session:
+                session.pop(key)
+        elif session.get(key) != value:
             session[key] = value
     # KMSI Yes: a cookie with an expiry (PERMANENT_SESSION_LIFETIME); No: a browser-session cookie.
-    session.permanent = browser.persistent and browser.user is not None
+    permanent = browser.persistent and browser.user is not None
+    if session.permanent != permanent:
+        session.permanent = permanent
 
 
 def _user(tenant: Tenant, data: object) -> SignedInUser | None:

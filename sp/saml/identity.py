@@ -8,8 +8,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from cryptography import x509
+if TYPE_CHECKING:
+    from cryptography import x509
 
 _ENTRA_ISSUER = re.compile(
     r"^https://sts\.windows\.net/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/$"
@@ -85,4 +87,6 @@ def thumbprint(pem: str) -> str:
 
 
 def load_certificate(pem: str) -> x509.Certificate:
+    from cryptography import x509  # on first use: the SP's start does not need it (~20 ms)
+
     return x509.load_der_x509_certificate(certificate_der(pem))

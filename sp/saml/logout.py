@@ -15,23 +15,20 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy.orm import Session
 
 from sp.saml import errors, replay
-from sp.saml.client import IdpLogoutRequest, SamlClient
 from sp.saml.constants import SIGNATURE_METHODS, SUCCESS
 from sp.saml.identity import IdpSettings, entra_tenant_of, load_certificate
 
-_HASHES: dict[str, hashes.HashAlgorithm] = {
-    "sha256": hashes.SHA256(),
-    "sha384": hashes.SHA384(),
-    "sha512": hashes.SHA512(),
-}
+if TYPE_CHECKING:
+    from sp.saml.client import IdpLogoutRequest, SamlClient
+
+# `cryptography`'s hash class for each hash the allow-list names (constants.SIGNATURE_METHODS).
+_HASHES = {"sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512"}
 REQUEST_LIFETIME = timedelta(hours=1)  # replay-cache entry when a LogoutRequest has no expiry
 
 
@@ -62,6 +59,11 @@ def raw_params(raw_query: bytes) -> dict[str, str]:
 
 def verify_redirect(raw_query: bytes, param: str, certificates: Sequence[str]) -> SignedRedirect:
     """SAML bindings §3.4.4.1: the signature covers `param=…&RelayState=…&SigAlg=…` as sent."""
+    # `cryptography` is loaded on the first single logout, not when the SP starts.
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
     params = raw_params(raw_query)
     for needed in (param, "SigAlg", "Signature"):
         if needed not in params:
@@ -79,7 +81,8 @@ def verify_redirect(raw_query: bytes, param: str, certificates: Sequence[str]) -
         if not isinstance(key, rsa.RSAPublicKey):
             continue
         try:
-            key.verify(signature, signed.encode("ascii"), padding.PKCS1v15(), _HASHES[hash_name])
+            algorithm = getattr(hashes, _HASHES[hash_name])()
+            key.verify(signature, signed.encode("ascii"), padding.PKCS1v15(), algorithm)
         except InvalidSignature:
             continue
         return SignedRedirect(

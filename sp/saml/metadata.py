@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from sp.saml.client import verify_enveloped
 from sp.saml.constants import (
     BINDING_HTTP_REDIRECT as REDIRECT,
 )
@@ -164,7 +163,11 @@ def _location(idp: etree._Element, tag: str, *, required: bool) -> str:
 
 
 def _verifies(xml: bytes, der: bytes, root_id: str, xmlsec_binary: str) -> bool:
+    from sp.saml import client  # the SAML adapter: loaded on first use, not at the SP's start
+
     try:
-        return verify_enveloped(xml, der, node=_NODE, node_id=root_id, xmlsec_binary=xmlsec_binary)
+        return client.verify_enveloped(
+            xml, der, node=_NODE, node_id=root_id, xmlsec_binary=xmlsec_binary
+        )
     except OSError as exc:
         raise MetadataError(f"Cannot check the signature: xmlsec1 is missing ({exc}).") from exc

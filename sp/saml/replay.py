@@ -9,21 +9,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sp.models import SeenId
 from sp.saml import errors
 
+# Built once (SQLAlchemy would build and key them again on every response); run as plain
+# statements on the session's connection: no ORM objects for rows nothing reads back.
+_PURGE = delete(SeenId).where(SeenId.expires_at < bindparam("now"))
+_CLAIM = insert(SeenId)
+
 
 def accept_once(db: Session, ids: Iterable[str], *, keep_until: datetime, now: datetime) -> None:
     ids = tuple(ids)
-    db.execute(delete(SeenId).where(SeenId.expires_at < now))
-    db.commit()
+    # One transaction: purging what expired and claiming the IDs commit together (a refused
+    # replay rolls the purge back too; the next response does it).
+    connection = db.connection()
     try:
-        for value in ids:
-            db.add(SeenId(value=value, expires_at=keep_until))
+        connection.execute(_PURGE, {"now": now})
+        connection.execute(_CLAIM, [{"value": v, "expires_at": keep_until} for v in ids])
         db.commit()
     except IntegrityError as exc:
         db.rollback()

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from sp.models import PendingRequest
@@ -44,6 +44,41 @@ def _hash(browser_key: str) -> str:
 
 MAX_PER_BROWSER = 5  # a few tabs signing in at once; an attacker's loop keeps no more rows
 
+# The statements of every sign-in, built once with bound parameters: SQLAlchemy would otherwise
+# build and key each one again on every request (about 0.1 ms a statement). Run as plain
+# statements on the session's connection: no ORM object for rows nothing reads back.
+_REMEMBER = insert(PendingRequest)
+# One statement: the expired requests go, and the cap: only this browser's newest requests stay
+# pending (1,500 GETs, 5 rows).
+_PURGE_AND_CAP = delete(PendingRequest).where(
+    or_(
+        PendingRequest.expires_at < bindparam("now"),
+        and_(
+            PendingRequest.browser_hash == bindparam("browser_hash"),
+            PendingRequest.request_id.not_in(
+                select(PendingRequest.request_id)
+                .where(PendingRequest.browser_hash == bindparam("browser_hash"))
+                .order_by(PendingRequest.expires_at.desc())
+                .limit(MAX_PER_BROWSER)
+                .scalar_subquery()
+            ),
+        ),
+    )
+)
+_CONSUME = (
+    delete(PendingRequest)
+    .where(
+        PendingRequest.browser_hash == bindparam("browser_hash"),
+        PendingRequest.namespace == bindparam("namespace"),
+    )
+    .returning(
+        PendingRequest.request_id,
+        PendingRequest.namespace,
+        PendingRequest.return_to,
+        PendingRequest.expires_at,
+    )
+)
+
 
 def remember(
     db: Session,
@@ -55,26 +90,19 @@ def remember(
     now: datetime,
     ttl: timedelta,
 ) -> None:
-    db.execute(delete(PendingRequest).where(PendingRequest.expires_at < now))
-    db.add(
-        PendingRequest(
-            request_id=request_id,
-            browser_hash=_hash(browser_key),
-            namespace=namespace,
-            return_to=return_to,
-            expires_at=now + ttl,
-        )
+    browser_hash = _hash(browser_key)
+    connection = db.connection()
+    connection.execute(
+        _REMEMBER,
+        {
+            "request_id": request_id,
+            "browser_hash": browser_hash,
+            "namespace": namespace,
+            "return_to": return_to,
+            "expires_at": now + ttl,
+        },
     )
-    db.flush()
-    # The cap: only this browser's newest requests stay pending (1,500 GETs, 5 rows).
-    stale = db.scalars(
-        select(PendingRequest.request_id)
-        .where(PendingRequest.browser_hash == _hash(browser_key))
-        .order_by(PendingRequest.expires_at.desc())
-        .offset(MAX_PER_BROWSER)
-    ).all()
-    if stale:
-        db.execute(delete(PendingRequest).where(PendingRequest.request_id.in_(stale)))
+    connection.execute(_PURGE_AND_CAP, {"now": now, "browser_hash": browser_hash})
     db.commit()
 
 
@@ -84,18 +112,11 @@ def consume(
     """Remove and return this browser's live requests for this namespace (used once, always)."""
     if not browser_key:
         return {}
-    rows = db.execute(
-        delete(PendingRequest)
-        .where(
-            PendingRequest.browser_hash == _hash(browser_key), PendingRequest.namespace == namespace
-        )
-        .returning(
-            PendingRequest.request_id,
-            PendingRequest.namespace,
-            PendingRequest.return_to,
-            PendingRequest.expires_at,
-        )
-    ).all()
+    rows = (
+        db.connection()
+        .execute(_CONSUME, {"browser_hash": _hash(browser_key), "namespace": namespace})
+        .all()
+    )
     db.commit()
     return {
         row.request_id: Pending(

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from sp import acs_checks, sessions, sso, web_session
 from sp.db import get_db
+from sp.members import WITH_ORGANISATION
 from sp.models import Person
 from sp.saml import errors, tracker
 from sp.sessions import SsoSession
@@ -67,7 +68,7 @@ def callback() -> Response:
     trace = acs_checks.Trace(attempt_id=secrets.token_hex(6))
     g.sso_attempt_id = trace.attempt_id  # a refusal's page shows this id, and links its checks
     signed_in = _finish(trace, *_posted_response())
-    person = get_db().get(Person, signed_in.person_id)
+    person = get_db().get(Person, signed_in.person_id, options=WITH_ORGANISATION)
     assert person is not None  # just loaded by sso.finish
     web_session.sign_in(
         person,

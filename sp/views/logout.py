@@ -5,6 +5,7 @@ LogoutResponse, or Entra's own LogoutRequest when another app started the sign-o
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import login_required
@@ -13,11 +14,13 @@ from werkzeug.wrappers import Response
 from sp import sessions, web_session
 from sp.db import get_db
 from sp.saml import errors, logout
-from sp.saml.client import LoginRedirect, SamlClient
 from sp.saml.identity import IdpSettings
 from sp.sessions import SsoSession
 from sp.sso import organisation_for_sso
 from sp.state import get_state
+
+if TYPE_CHECKING:
+    from sp.saml.client import LoginRedirect, SamlClient
 
 bp = Blueprint("logout", __name__)
 

@@ -6,12 +6,13 @@ from collections.abc import Mapping
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from sp import account_links, sign_in, web_session
 from sp.db import get_db
-from sp.models import Person
-from sp.sso import safe_return_path
+from sp.saml import errors
+from sp.sso import organisation_for_sso, safe_return_path
 from sp.state import get_state
 
 bp = Blueprint("perform", __name__)
@@ -64,10 +65,19 @@ def password_login() -> Response | tuple[str, int]:
 @login_required
 def dashboard() -> str:
     db = get_db()
-    person = db.get(Person, current_user.id)
-    link = account_links.link_of(db, person) if person is not None else None
-    org = person.organisation if person is not None else None
-    can_link = org is not None and org.sso_entitled and org.saml is not None
+    link = account_links.link_of(db, current_user.id)
     return render_template(
-        "dashboard.html", sso=web_session.current_sso(), link=link, can_link=can_link
+        "dashboard.html",
+        sso=web_session.current_sso(),
+        link=link,
+        can_link=link is None and _sso_ready(db, current_user.namespace),  # asked only then
     )
+
+
+def _sso_ready(db: Session, namespace: str) -> bool:
+    """Entitled to SSO, with SAML settings: a Microsoft account can be linked."""
+    try:
+        organisation_for_sso(db, namespace)
+    except errors.SsoError:
+        return False
+    return True
