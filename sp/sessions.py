@@ -69,6 +69,12 @@ class SessionRecord:
 # `SessionRecord`s.
 _PURGE = delete(SignInSession).where(SignInSession.expires_at < bindparam("now"))
 _OPEN = insert(SignInSession)
+_FIND = select(
+    SignInSession.person_id,
+    SignInSession.expires_at,
+    SignInSession.sso_record,
+    SignInSession.link_request_id,
+).where(SignInSession.token_hash == bindparam("token_hash"))
 _LINKING = select(SignInSession.person_id, SignInSession.expires_at).where(
     SignInSession.link_request_id == bindparam("request_id")
 )
@@ -102,7 +108,8 @@ def open_session(
 def find(db: Session, token: str | None, *, now: datetime) -> SessionRecord | None:
     if not token:
         return None
-    row = db.get(SignInSession, token_hash(token))
+    # On every request of a signed-in browser: one prebuilt query, a row, no ORM object.
+    row = db.connection().execute(_FIND, {"token_hash": token_hash(token)}).first()
     if row is None or _aware(row.expires_at) <= now:
         return None
     return SessionRecord(

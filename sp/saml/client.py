@@ -69,7 +69,7 @@ def _load_saml2() -> Any:
         require_response_signature: bool = False,
         **kwargs: Any,
     ) -> Any:
-        """pysaml2's `SecurityContext.correctly_signed_response`, line for line, except that a
+        """pysaml2 7.5's `SecurityContext.correctly_signed_response`, line for line, except that a
         Response found unsigned is parsed once, not twice. pysaml2 first calls this demanding a
         response signature (to learn whether there is one) and, on "missing", again without:
         Entra signs only the Assertion, so every response was parsed twice (~0.5 ms). The
