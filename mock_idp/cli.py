@@ -29,6 +29,7 @@ from mock_idp.config import DEFAULT_TENANT, IdpConfig
 from mock_idp.determinism import DeterminismError, add_determinism_options, determinism_overrides
 from mock_idp.keys import KeyFolder, default_folder
 from mock_idp.tenant import TenantConfigError
+from serving.startup import starting
 
 LOOPBACK_NAMES = ("localhost",)
 DEFAULT_PORT = 8001
@@ -177,8 +178,6 @@ def banner(config: IdpConfig, host: str, port: int, workers: int, token: str) ->
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    from mock_idp.app import create_app
-
     if args.workers < 1:
         print("mock-entra: --workers must be at least 1", file=sys.stderr)
         return 2
@@ -195,7 +194,10 @@ def serve_command(args: argparse.Namespace) -> int:
             # One store for every worker: sessions, sign-in logs, lockout, trace and the tenant.
             runtime = Path(tempfile.mkdtemp(prefix="mock-entra-"))
             config = replace(config, store_path=runtime / "store.sqlite3")
-        app = create_app(config)
+        with starting():
+            from mock_idp.app import create_app
+
+            app = create_app(config)
     except DeterminismError as exc:
         print(f"mock-entra: {exc}", file=sys.stderr)
         return 2

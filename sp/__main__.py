@@ -14,13 +14,12 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sp.app import create_app
-from sp.config import SpConfig
-from sp.db import dispose_db, get_db
-from sp.passwords import PasswordCost
-from sp.seed import DEFAULT_SEED, SeedError, load_seed
-from sp.seed_urls import follow_idp_url
+from serving.startup import starting
+
+if TYPE_CHECKING:
+    from sp.passwords import PasswordCost
 
 LOOPBACK = "127.0.0.1"
 CERTS_DIR = Path(__file__).resolve().parent.parent / "certs"
@@ -29,7 +28,7 @@ CERTS_DIR = Path(__file__).resolve().parent.parent / "certs"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sp", description=__doc__)
     parser.add_argument("command", nargs="?", default="serve", choices=("serve", "seed"))
-    parser.add_argument("--seed-file", type=Path, default=DEFAULT_SEED)
+    parser.add_argument("--seed-file", type=Path, help="default: sp/seeds/default.toml")
     parser.add_argument(
         "--seed", action="store_true", help="serve: seed first (adds what is missing)"
     )
@@ -41,12 +40,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s sp %(message)s")
-    config = SpConfig.from_env()  # the secret key is read (or created) here, once
-    app = create_app(config)  # creates the tables once, before any worker starts
-    if args.command == "seed" or args.seed:
-        status = _seed(app, args.seed_file, config.password_cost)
-        if args.command == "seed" or status:
-            return status
+    with starting():
+        from sp.app import create_app
+        from sp.config import SpConfig
+        from sp.db import dispose_db
+
+        config = SpConfig.from_env()  # the secret key is read (or created) here, once
+        app = create_app(config)  # creates the tables once, before any worker starts
+        if args.command == "seed" or args.seed:
+            from sp.seed import DEFAULT_SEED
+
+            status = _seed(app, args.seed_file or DEFAULT_SEED, config.password_cost)
+            if args.command == "seed" or status:
+                return status
     if args.workers is not None:
         from serving import ServingError, serve
         from sp.saml.client import preload
@@ -71,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _seed(app: object, seed_file: Path, password_cost: PasswordCost) -> int:
+    from sp.db import get_db
+    from sp.seed import SeedError, load_seed
+    from sp.seed_urls import follow_idp_url
+
     substitutions = {
         "IDP_URL": os.environ.get("IDP_URL", "http://127.0.0.1:8001").rstrip("/"),
         "CERTS_DIR": os.environ.get("CERTS_DIR", str(CERTS_DIR)),
