@@ -160,7 +160,7 @@ def cold_start() -> Row:
     setup` leaves it (where PYTHONDONTWRITEBYTECODE is set, Python would not write it)."""
     import compileall
 
-    for package in ("sp", "mock_idp", "serving", "devserver", "certs"):
+    for package in ("sp", "mock_idp", "serving", "devserver", "certs", "bench"):
         compileall.compile_dir(web.ROOT / package, quiet=1)
     logs = web.folder()
 
