@@ -120,6 +120,9 @@ class Store:
         if self._path is not None:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
+            # Pages read through a memory map, not a read() per page: every worker's commit makes
+            # the others reload what they had cached, on almost every request.
+            connection.execute("PRAGMA mmap_size=67108864")
         connection.executescript(_SCHEMA)
         return connection
 
