@@ -65,7 +65,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
         tokens=tokens,
     )
     app.extensions["mock_idp"] = state
-    _pin_the_clock_per_request(app, state)
+    _per_request(app, state)
     # Server-side sessions: a sign-out ends every copy of the cookie (mock_idp/server_sessions).
     # The clock is read through the state, so a test that swaps or moves it expires sessions.
     app.session_interface = ServerSessionInterface(
@@ -96,22 +96,25 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     return app
 
 
-def _pin_the_clock_per_request(app: Flask, state: IdpState) -> None:
-    """One read of the shared time-travel offset per request instead of one per clock read.
+def _per_request(app: Flask, state: IdpState) -> None:
+    """Around the whole WSGI call, so that opening and saving the session take part too:
 
-    Around the whole WSGI call, so that opening and saving the session read the pinned clock
-    too. A test may swap `state.clock` for a plain callable: only our `Clock` is pinned.
+    - one read of the shared time-travel offset per request instead of one per clock read (a
+      test may swap `state.clock` for a plain callable: only our `Clock` is pinned);
+    - the request's late writes (its sign-in log row, its session) in one transaction at its
+      end (`Store.batch`), before the answer leaves: the browser's next request sees them.
     """
     inner = app.wsgi_app
 
     def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         clock = state.clock
-        if not isinstance(clock, Clock):
-            return inner(environ, start_response)
-        clock.pin()
-        try:
-            return inner(environ, start_response)
-        finally:
-            clock.unpin()
+        with state.store.batch():
+            if not isinstance(clock, Clock):
+                return inner(environ, start_response)
+            clock.pin()
+            try:
+                return inner(environ, start_response)
+            finally:
+                clock.unpin()
 
     app.wsgi_app = wsgi_app  # type: ignore[method-assign]

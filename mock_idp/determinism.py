@@ -134,7 +134,15 @@ class Tokens:
 
     def entra_id(self) -> str:
         """Entra's ID form: `_` and a lowercase hyphenated GUID (a valid xs:ID)."""
-        return f"_{self.uuid4()}"
+        if self.seed is not None:
+            return f"_{self.uuid4()}"
+        # What `uuid.UUID(bytes=…, version=4)` prints, without building the object: a response
+        # takes several of these.
+        raw = bytearray(secrets.token_bytes(16))
+        raw[6] = raw[6] & 0x0F | 0x40
+        raw[8] = raw[8] & 0x3F | 0x80
+        h = raw.hex()
+        return f"_{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(frozen=True)

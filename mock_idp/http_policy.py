@@ -42,6 +42,10 @@ def install(app: Flask, base_url: str) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
+        # A view's own value wins (setdefault); the names present are looked up once, as
+        # each `setdefault` of a missing header costs a raised and caught KeyError.
+        present = {name.lower() for name, _ in response.headers}
         for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:
+                response.headers.add(name, value)
         return response

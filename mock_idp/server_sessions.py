@@ -89,7 +89,7 @@ class ServerSessionInterface(SessionInterface):
         path = self.get_cookie_path(app)
         if not session:
             if session.sid is not None:
-                self._store.delete(SESSION_KIND, session.sid)
+                self._store.delete(SESSION_KIND, session.sid, later=True)
                 response.delete_cookie(name, domain=domain, path=path)
             return
         if not (session.modified or session.sid is None):
@@ -97,12 +97,13 @@ class ServerSessionInterface(SessionInterface):
         if session.identity != session.identity_now():
             session.rotate = True
         if session.sid is not None and session.rotate:
-            self._store.delete(SESSION_KIND, session.sid)
+            self._store.delete(SESSION_KIND, session.sid, later=True)
             session.sid = None
         session.sid = session.sid or self._new_sid()
         expires = self._now() + SESSION_LIFETIME
         record = {"values": dict(session)}  # `permanent` is a key of the session itself
-        self._store.put(SESSION_KIND, session.sid, record, expires=expires)
+        # With the request's other late writes (its sign-in log row), before the answer leaves.
+        self._store.put(SESSION_KIND, session.sid, record, expires=expires, later=True)
         response.set_cookie(
             name,
             session.sid,

@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +56,7 @@ class Store:
         self._lock = threading.Lock()
         self._pid = -1
         self._connection: sqlite3.Connection | None = None
+        self._batches = threading.local()  # this thread's writes waiting for its batch's end
 
     @property
     def path(self) -> Path | None:
@@ -83,12 +84,45 @@ class Store:
             with self._connection:  # one transaction per operation
                 yield self._connection
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Writes asked for `later` in this thread until the end are made together, in one
+        transaction, when it ends (one request: its sign-in log row and its session).
+
+        One commit instead of several, and the write lock is taken once, for the writes only:
+        never across the work between them. Reads see a later write only after the batch.
+        """
+        if getattr(self._batches, "pending", None) is not None:
+            yield  # nested: the outer batch writes
+            return
+        pending: list[Callable[[sqlite3.Connection], object]] = []
+        self._batches.pending = pending
+        try:
+            yield
+        finally:
+            self._batches.pending = None
+            if pending:
+                with self._db() as db:
+                    for write in pending:
+                        write(db)
+
+    def _write(self, write: Callable[[sqlite3.Connection], object], *, later: bool) -> None:
+        pending = getattr(self._batches, "pending", None) if later else None
+        if pending is not None:
+            pending.append(write)
+            return
+        with self._db() as db:
+            write(db)
+
     def _open(self) -> sqlite3.Connection:
         target = ":memory:" if self._path is None else str(self._path)
         connection = sqlite3.connect(target, check_same_thread=False, timeout=10.0)
         if self._path is not None:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
+            # Pages read through a memory map, not a read() per page: every worker's commit makes
+            # the others reload what they had cached, on almost every request.
+            connection.execute("PRAGMA mmap_size=67108864")
         connection.executescript(_SCHEMA)
         return connection
 
@@ -107,15 +141,27 @@ class Store:
             return None
         return json.loads(value)
 
-    def put(self, kind: str, key: str, value: Any, *, expires: datetime | None = None) -> None:
-        text = json.dumps(value, separators=(",", ":"), sort_keys=True)
-        with self._db() as db:
-            db.execute(
+    def put(
+        self,
+        kind: str,
+        key: str,
+        value: Any,
+        *,
+        expires: datetime | None = None,
+        later: bool = False,
+    ) -> None:
+        """Store `value`; `later`: at the end of this thread's `batch`, if one is open."""
+        parameters = (kind, key, json.dumps(value, separators=(",", ":"), sort_keys=True),
+                      _iso(expires))  # fmt: skip
+        self._write(
+            lambda db: db.execute(
                 "INSERT INTO records (kind, key, value, expires) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, "
                 "expires = excluded.expires",
-                (kind, key, text, _iso(expires)),
-            )
+                parameters,
+            ),
+            later=later,
+        )
 
     def setdefault(self, kind: str, key: str, value: Any) -> Any:
         """The stored value, storing `value` first if there is none (first writer wins)."""
@@ -142,9 +188,11 @@ class Store:
             ).fetchone()
         return int(row[0])
 
-    def delete(self, kind: str, key: str) -> None:
-        with self._db() as db:
-            db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))
+    def delete(self, kind: str, key: str, *, later: bool = False) -> None:
+        self._write(
+            lambda db: db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key)),
+            later=later,
+        )
 
     def items(self, kind: str, *, now: datetime | None = None) -> list[tuple[str, Any]]:
         """Every unexpired `(key, value)` of one kind, by key."""
@@ -185,25 +233,13 @@ class Store:
         for a full sign-in log, on every sign-in).
         """
         texts = [json.dumps(r, separators=(",", ":"), sort_keys=True) for r in records]
-        keep = max(keep, 1)
-        numbers: list[int] = []
         with self._db() as db:
-            for text in texts:
-                cursor = db.execute("INSERT INTO logs (log, record) VALUES (?, ?)", (log, text))
-                numbers.append(int(cursor.lastrowid or 0))
-            (size,) = db.execute(
-                "INSERT INTO log_sizes (log, size) VALUES (?, ?) "
-                "ON CONFLICT (log) DO UPDATE SET size = size + excluded.size RETURNING size",
-                (log, len(texts)),
-            ).fetchone()
-            if size > keep:
-                db.execute(
-                    "DELETE FROM logs WHERE seq IN "
-                    "(SELECT seq FROM logs WHERE log = ? ORDER BY seq LIMIT ?)",
-                    (log, size - keep),
-                )
-                db.execute("UPDATE log_sizes SET size = ? WHERE log = ?", (keep, log))
-        return numbers
+            return _append(db, log, texts, keep)
+
+    def append_later(self, log: str, record: Any, *, keep: int) -> None:
+        """`append`, at the end of this thread's `batch` if one is open (no number returned)."""
+        texts = [json.dumps(record, separators=(",", ":"), sort_keys=True)]
+        self._write(lambda db: _append(db, log, texts, keep), later=True)
 
     def tail(self, log: str, limit: int, *, before: int | None = None) -> list[tuple[int, Any]]:
         """The newest `limit` entries of `log` (older than `before` when given), newest first."""
@@ -225,3 +261,24 @@ class Store:
         with self._db() as db:
             db.execute("DELETE FROM logs WHERE log = ?", (log,))
             db.execute("DELETE FROM log_sizes WHERE log = ?", (log,))
+
+
+def _append(db: sqlite3.Connection, log: str, texts: Sequence[str], keep: int) -> list[int]:
+    keep = max(keep, 1)
+    numbers: list[int] = []
+    for text in texts:
+        cursor = db.execute("INSERT INTO logs (log, record) VALUES (?, ?)", (log, text))
+        numbers.append(int(cursor.lastrowid or 0))
+    (size,) = db.execute(
+        "INSERT INTO log_sizes (log, size) VALUES (?, ?) "
+        "ON CONFLICT (log) DO UPDATE SET size = size + excluded.size RETURNING size",
+        (log, len(texts)),
+    ).fetchone()
+    if size > keep:
+        db.execute(
+            "DELETE FROM logs WHERE seq IN "
+            "(SELECT seq FROM logs WHERE log = ? ORDER BY seq LIMIT ?)",
+            (log, size - keep),
+        )
+        db.execute("UPDATE log_sizes SET size = ? WHERE log = ?", (keep, log))
+    return numbers

@@ -39,8 +39,8 @@ def parse(data: bytes) -> etree._Element:
 
 def saml_time(moment: datetime) -> str:
     """Entra's timestamp form: UTC, always three fractional digits, `Z`."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    # isoformat truncates to milliseconds as Entra does, at a fraction of strftime's cost.
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_saml_time(value: str) -> datetime:

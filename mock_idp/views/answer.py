@@ -74,7 +74,8 @@ def log(error: AadstsError | None, *, request_id: str, correlation_id: str = "")
         request_id=request_id, correlation_id=correlation_id, now=state.clock(),
         ip_address=request.remote_addr or "", user_agent=request.headers.get("User-Agent", ""),
     )  # fmt: skip
-    store().append(signin_log.LOG, record, keep=signin_log.KEEP)
+    # Written with the session at the end of the request (`Store.batch`): one commit for both.
+    store().append_later(signin_log.LOG, record, keep=signin_log.KEEP)
     # The tracer (when on) links this row to the flow it records for this request.
     g.setdefault("signin_request_ids", []).append(request_id)
     return correlation_id
