@@ -103,7 +103,8 @@ def _exclusive_c14n(element: etree._Element) -> bytes:
     a detached element as it is, one inside a tree through a serialised copy."""
     if element.getparent() is not None:
         element = etree.fromstring(etree.tostring(element))
-    return etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+    c14n: bytes = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+    return c14n
 
 
 def _ds(name: str) -> str:

@@ -10,9 +10,8 @@ from datetime import datetime
 
 import pytest
 from lxml import etree
-from signxml import XMLVerifier
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
-from signxml.verifier import SignatureConfiguration
+from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from mock_idp.certificates import SigningPair
 from mock_idp.protocol.response import build_assertion, build_response
