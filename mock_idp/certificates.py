@@ -6,7 +6,7 @@ import base64
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -33,20 +33,20 @@ class SigningPair:
 
     key: rsa.RSAPrivateKey
     cert: x509.Certificate
+    # Derived once: every signed response's KeyInfo carries the base64 DER.
+    cert_der: bytes = field(init=False, repr=False, compare=False)
+    cert_b64: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        der = self.cert.public_bytes(serialization.Encoding.DER)
+        object.__setattr__(self, "cert_der", der)
+        # Single-line base64 DER, as in KeyInfo and metadata.
+        object.__setattr__(self, "cert_b64", base64.b64encode(der).decode("ascii"))
 
     @property
     def thumbprint(self) -> str:
         """SHA-1 of the DER, 40 uppercase hex characters, as Entra's portal shows it."""
         return hashlib.sha1(self.cert_der, usedforsecurity=False).hexdigest().upper()
-
-    @property
-    def cert_der(self) -> bytes:
-        return self.cert.public_bytes(serialization.Encoding.DER)
-
-    @property
-    def cert_b64(self) -> str:
-        """Single-line base64 DER, as in KeyInfo and metadata."""
-        return base64.b64encode(self.cert_der).decode("ascii")
 
     def cert_pem(self) -> str:
         """Certificate (Base64) download: PEM armour, 76-character lines, CRLF (as observed)."""

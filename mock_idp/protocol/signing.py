@@ -9,6 +9,8 @@ holding only the signing certificate.
 from __future__ import annotations
 
 import base64
+import copy
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,30 +72,23 @@ class Signer:
         after: str | None = "Issuer",
     ) -> etree._Element:
         """`element` with its Signature inserted right after its `after` child (or first)."""
-        sign_method, digest_method = _METHODS[algorithm]
         digest_hash = _HASHES[algorithm]
         # The enveloped-signature transform: the digest covers the element without its
         # Signature, which is exactly the element before the Signature is inserted.
         digest = digest_hash(_exclusive_c14n(element)).digest()
-        signature = etree.Element(_DS_SIGNATURE, nsmap={None: DS_NS})
-        signed_info = etree.SubElement(signature, _ds("SignedInfo"))
-        etree.SubElement(signed_info, _ds("CanonicalizationMethod"), Algorithm=EXC_C14N.value)
-        etree.SubElement(signed_info, _ds("SignatureMethod"), Algorithm=sign_method.value)
-        reference = etree.SubElement(signed_info, _ds("Reference"), URI=f"#{element.get('ID')}")
-        transforms = etree.SubElement(reference, _ds("Transforms"))
-        etree.SubElement(transforms, _ds("Transform"), Algorithm=_ENVELOPED)
-        etree.SubElement(transforms, _ds("Transform"), Algorithm=EXC_C14N.value)
-        etree.SubElement(reference, _ds("DigestMethod"), Algorithm=digest_method.value)
-        etree.SubElement(reference, _ds("DigestValue")).text = _b64(digest)
+        signature = copy.deepcopy(_template(algorithm))  # ~5x cheaper than building it anew
+        signed_info, signature_value, key_info = signature
+        reference = signed_info[2]
+        reference.set("URI", f"#{element.get('ID')}")
+        reference[2].text = _b64(digest)  # DigestValue
         value = self.pair.key.sign(
             etree.tostring(signed_info, method="c14n", exclusive=True),
             padding.PKCS1v15(),
             _SIGNATURE_HASHES[algorithm](),
         )
-        etree.SubElement(signature, _ds("SignatureValue")).text = _b64(value)
-        x509_data = etree.SubElement(etree.SubElement(signature, _ds("KeyInfo")), _ds("X509Data"))
+        signature_value.text = _b64(value)
         # Entra writes the base64 DER on one line (signxml would wrap it at 64 columns).
-        etree.SubElement(x509_data, _ds("X509Certificate")).text = self.pair.cert_b64
+        key_info[0][0].text = self.pair.cert_b64  # X509Data/X509Certificate
         _insert_after(element, signature, after)
         return element
 
@@ -105,6 +100,26 @@ def _exclusive_c14n(element: etree._Element) -> bytes:
         element = etree.fromstring(etree.tostring(element))
     c14n: bytes = etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
     return c14n
+
+
+@functools.cache
+def _template(algorithm: Algorithm) -> etree._Element:
+    """Entra's Signature for `algorithm` with the per-response values left empty."""
+    sign_method, digest_method = _METHODS[algorithm]
+    signature = etree.Element(_DS_SIGNATURE, nsmap={None: DS_NS})
+    signed_info = etree.SubElement(signature, _ds("SignedInfo"))
+    etree.SubElement(signed_info, _ds("CanonicalizationMethod"), Algorithm=EXC_C14N.value)
+    etree.SubElement(signed_info, _ds("SignatureMethod"), Algorithm=sign_method.value)
+    reference = etree.SubElement(signed_info, _ds("Reference"), URI="")
+    transforms = etree.SubElement(reference, _ds("Transforms"))
+    etree.SubElement(transforms, _ds("Transform"), Algorithm=_ENVELOPED)
+    etree.SubElement(transforms, _ds("Transform"), Algorithm=EXC_C14N.value)
+    etree.SubElement(reference, _ds("DigestMethod"), Algorithm=digest_method.value)
+    etree.SubElement(reference, _ds("DigestValue"))
+    etree.SubElement(signature, _ds("SignatureValue"))
+    x509_data = etree.SubElement(etree.SubElement(signature, _ds("KeyInfo")), _ds("X509Data"))
+    etree.SubElement(x509_data, _ds("X509Certificate"))
+    return signature
 
 
 def _ds(name: str) -> str:
