@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -31,13 +32,23 @@ CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires TEXT,
     PRIMARY KEY (kind, key)
 );
-CREATE TABLE IF NOT EXISTS logs (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, log TEXT NOT NULL, record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS logs_by_name ON logs (log, seq);
-CREATE TABLE IF NOT EXISTS log_sizes (log TEXT PRIMARY KEY, size INTEGER NOT NULL);
-INSERT OR IGNORE INTO log_sizes (log, size) SELECT log, COUNT(*) FROM logs GROUP BY log;
 """
+# One table per log, made on its first append: its numbers are its rowids, which AUTOINCREMENT
+# never reuses (not even after `clear_log`), and the newest `keep` entries are exactly the
+# numbers above `last - keep` (entries are only ever removed oldest first). An append writes
+# the table's last page and its sequence: no second index, no size counter, no count.
+_LOG_TABLE = (
+    "CREATE TABLE IF NOT EXISTS {table} "
+    "(seq INTEGER PRIMARY KEY AUTOINCREMENT, record TEXT NOT NULL)"
+)
+_LOG_NAME = re.compile(r"[a-z][a-z0-9_-]{0,40}")
+
+
+def _log_table(log: str) -> str:
+    """The table of one log; log names are the mock's own constants, checked all the same."""
+    if not _LOG_NAME.fullmatch(log):
+        raise ValueError(f"log name {log!r}: lower-case letters, digits, - and _ only")
+    return f'"log_{log}"'
 
 
 _INHERITED: list[sqlite3.Connection] = []  # connections a forked process must leave alone
@@ -57,6 +68,7 @@ class Store:
         self._pid = -1
         self._connection: sqlite3.Connection | None = None
         self._batches = threading.local()  # this thread's writes waiting for its batch's end
+        self._known_logs: set[str] = set()  # logs whose table exists
 
     @property
     def path(self) -> Path | None:
@@ -81,8 +93,12 @@ class Store:
                     _INHERITED.append(self._connection)
                 self._connection = self._open()
                 self._pid = os.getpid()
-            with self._connection:  # one transaction per operation
-                yield self._connection
+            try:
+                with self._connection:  # one transaction per operation
+                    yield self._connection
+            except BaseException:
+                self._known_logs.clear()  # a table made in a rolled-back transaction is gone
+                raise
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -226,59 +242,66 @@ class Store:
         return self.append_many(log, [record], keep=keep)[0]
 
     def append_many(self, log: str, records: Sequence[Any], *, keep: int) -> list[int]:
-        """Add `records` to `log` in one transaction, keep its newest `keep`; their numbers.
-
-        Each log's size is counted beside it, so a full log drops its oldest entries through
-        the index (a few steps) instead of counting `keep` entries on every append (~0.4 ms
-        for a full sign-in log, on every sign-in).
-        """
+        """Add `records` to `log` in one transaction, keep its newest `keep`; their numbers."""
         texts = [json.dumps(r, separators=(",", ":"), sort_keys=True) for r in records]
         with self._db() as db:
-            return _append(db, log, texts, keep)
+            return self._append(db, log, texts, keep)
 
     def append_later(self, log: str, record: Any, *, keep: int) -> None:
         """`append`, at the end of this thread's `batch` if one is open (no number returned)."""
         texts = [json.dumps(record, separators=(",", ":"), sort_keys=True)]
-        self._write(lambda db: _append(db, log, texts, keep), later=True)
+        self._write(lambda db: self._append(db, log, texts, keep), later=True)
 
     def tail(self, log: str, limit: int, *, before: int | None = None) -> list[tuple[int, Any]]:
         """The newest `limit` entries of `log` (older than `before` when given), newest first."""
         with self._db() as db:
+            if not self._has_log(db, log):
+                return []
             rows = db.execute(
-                "SELECT seq, record FROM logs WHERE log = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-                (log, before if before is not None else 2**62, limit),
+                f"SELECT seq, record FROM {_log_table(log)} WHERE seq < ? "
+                "ORDER BY seq DESC LIMIT ?",
+                (before if before is not None else 2**62, limit),
             ).fetchall()
         return [(int(seq), json.loads(record)) for seq, record in rows]
 
     def entry(self, log: str, seq: int) -> Any | None:
         with self._db() as db:
+            if not self._has_log(db, log):
+                return None
             row = db.execute(
-                "SELECT record FROM logs WHERE log = ? AND seq = ?", (log, seq)
+                f"SELECT record FROM {_log_table(log)} WHERE seq = ?",
+                (seq,),
             ).fetchone()
         return None if row is None else json.loads(row[0])
 
     def clear_log(self, log: str) -> None:
         with self._db() as db:
-            db.execute("DELETE FROM logs WHERE log = ?", (log,))
-            db.execute("DELETE FROM log_sizes WHERE log = ?", (log,))
+            if self._has_log(db, log):
+                db.execute(f"DELETE FROM {_log_table(log)}")
 
+    def _has_log(self, db: sqlite3.Connection, log: str) -> bool:
+        """Whether `log`'s table exists (another worker may have made it since we last looked)."""
+        if log in self._known_logs:
+            return True
+        found = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+            (_log_table(log).strip('"'),),
+        ).fetchone()
+        if found is not None:
+            self._known_logs.add(log)
+        return found is not None
 
-def _append(db: sqlite3.Connection, log: str, texts: Sequence[str], keep: int) -> list[int]:
-    keep = max(keep, 1)
-    numbers: list[int] = []
-    for text in texts:
-        cursor = db.execute("INSERT INTO logs (log, record) VALUES (?, ?)", (log, text))
-        numbers.append(int(cursor.lastrowid or 0))
-    (size,) = db.execute(
-        "INSERT INTO log_sizes (log, size) VALUES (?, ?) "
-        "ON CONFLICT (log) DO UPDATE SET size = size + excluded.size RETURNING size",
-        (log, len(texts)),
-    ).fetchone()
-    if size > keep:
-        db.execute(
-            "DELETE FROM logs WHERE seq IN "
-            "(SELECT seq FROM logs WHERE log = ? ORDER BY seq LIMIT ?)",
-            (log, size - keep),
-        )
-        db.execute("UPDATE log_sizes SET size = ? WHERE log = ?", (keep, log))
-    return numbers
+    def _append(
+        self, db: sqlite3.Connection, log: str, texts: Sequence[str], keep: int
+    ) -> list[int]:
+        table = _log_table(log)
+        if log not in self._known_logs:
+            db.execute(_LOG_TABLE.format(table=table))
+            self._known_logs.add(log)
+        numbers = [
+            int(db.execute(f"INSERT INTO {table} (record) VALUES (?)", (text,)).lastrowid or 0)
+            for text in texts
+        ]
+        # Oldest first out: with `last` the newest number, the newest `keep` are above it - keep.
+        db.execute(f"DELETE FROM {table} WHERE seq <= ?", (numbers[-1] - max(keep, 1),))
+        return numbers

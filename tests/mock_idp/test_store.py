@@ -6,6 +6,8 @@ import multiprocessing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from mock_idp.store import Store
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -34,7 +36,26 @@ def test_logs_are_bounded_per_log_and_read_newest_first() -> None:
     newest, second = store.tail("trace", 2)
     assert store.tail("trace", 5, before=second[0]) == [store.tail("trace", 3)[2]]
     assert store.entry("trace", newest[0]) == {"n": 4}
-    assert store.entry("signins", newest[0]) is None  # a number belongs to one log
+    assert store.entry("trace", newest[0] - 3) is None  # dropped, oldest first
+    assert store.entry("hits", 1) is None and store.tail("hits", 5) == []  # no such log yet
+
+
+def test_a_cleared_log_never_reuses_a_number_and_stays_bounded() -> None:
+    store = Store()
+    first = [store.append("trace", {"n": n}, keep=2) for n in range(3)]
+    store.clear_log("trace")
+    assert store.tail("trace", 10) == []
+    later = store.append_many("trace", [{"n": 3}, {"n": 4}, {"n": 5}], keep=2)
+    assert min(later) > max(first)  # a link to an old entry never shows a new one
+    assert [r["n"] for _, r in store.tail("trace", 10)] == [5, 4]
+
+
+def test_a_log_name_is_checked_before_it_names_a_table() -> None:
+    store = Store()
+    with pytest.raises(ValueError, match="log name"):
+        store.append("x; DROP TABLE records", {}, keep=1)
+    store.put("kept", "k", 1)
+    assert store.get("kept", "k") == 1
 
 
 def test_counters_are_independent_of_logs_and_each_other() -> None:
