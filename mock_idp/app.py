@@ -9,23 +9,30 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.http import parse_cookie
 
-from mock_idp import http_policy
+from mock_idp import http_policy, tenant_sync
 from mock_idp.config import IdpConfig
-from mock_idp.determinism import Clock, Tokens
+from mock_idp.determinism import CLOCK_OFFSET, Clock, Tokens
 from mock_idp.faults import runtime as faults
-from mock_idp.server_sessions import ServerSessionInterface
+from mock_idp.server_sessions import ServerSessionInterface, session_record
 from mock_idp.state import IdpState
 from mock_idp.store import Store
 from mock_idp.tenant import Tenant
 from mock_idp.tenant_file import load_tenant
-from mock_idp.tenant_sync import TenantSync
 from mock_idp.views import errors, federation, harness_clock, home, portal_blueprints, saml2
+
+
+class _MockFlask(Flask):
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Every view and hook of the mock is synchronous (`tests/test_architecture.py` checks),
+        so Flask's check of each one on every call (an `inspect` walk, ~9 a request) is skipped."""
+        return func
 
 
 def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None) -> Flask:
     config = config or IdpConfig.from_env()
-    app = Flask(__name__)
+    app = _MockFlask(__name__)
     app.config.update(
         SECRET_KEY=config.secret_key or "mock-idp-tests-only",
         SESSION_COOKIE_NAME="idp_session",  # distinct from the SP's: cookies ignore ports
@@ -73,7 +80,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
     )
     http_policy.install(app, config.base_url)
     if config.store_path is not None:
-        TenantSync(state, config.store_path.with_suffix(".lock")).install(app)
+        tenant_sync.TenantSync(state, config.store_path.with_suffix(".lock")).install(app)
 
     app.jinja_env.filters["web_url"] = home.web_url
     csrf = CSRFProtect(app)
@@ -99,16 +106,22 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
 def _per_request(app: Flask, state: IdpState) -> None:
     """Around the whole WSGI call, so that opening and saving the session take part too:
 
-    - one read of the shared time-travel offset per request instead of one per clock read (a
-      test may swap `state.clock` for a plain callable: only our `Clock` is pinned);
-    - the request's late writes (its sign-in log row, its session) in one transaction at its
-      end (`Store.batch`), before the answer leaves: the browser's next request sees them.
+    - the records every request reads (the time-travel offset, the tenant's version, the
+      browser's session) in one statement at its start, and its late writes (its sign-in log
+      row, its session) in one transaction at its end, before the answer leaves: the
+      browser's next request sees them (`Store.batch`);
+    - one read of the time-travel offset per request instead of one per clock read (a test
+      may swap `state.clock` for a plain callable: only our `Clock` is pinned).
     """
     inner = app.wsgi_app
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
 
     def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         clock = state.clock
-        with state.store.batch():
+        reads = [CLOCK_OFFSET, tenant_sync.VERSION]
+        if sid := parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookie_name):
+            reads.append(session_record(sid))
+        with state.store.batch(reads=reads):
             if not isinstance(clock, Clock):
                 return inner(environ, start_response)
             clock.pin()

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from mock_idp.store import Store
 
 CLOCK_KIND = "clock"
+CLOCK_OFFSET = (CLOCK_KIND, "offset_seconds")  # the shared time-travel offset's record
 COUNTER_LOG = "determinism"
 MAX_ADVANCE = timedelta(days=3650)
 _DURATION = re.compile(
@@ -178,11 +179,11 @@ class Clock:
         if step < timedelta(0):
             raise DeterminismError("advance: the clock only moves forward")
         total = self._stored_offset() + step
-        self.store.put(CLOCK_KIND, "offset_seconds", total.total_seconds())
+        self.store.put(*CLOCK_OFFSET, total.total_seconds())
         if getattr(self._pinned, "offset", None) is not None:
             self._pinned.offset = total
         return self()
 
     def _stored_offset(self) -> timedelta:
-        seconds = self.store.get(CLOCK_KIND, "offset_seconds")
+        seconds = self.store.get(*CLOCK_OFFSET)
         return timedelta(seconds=float(seconds or 0))

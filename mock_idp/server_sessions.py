@@ -35,6 +35,11 @@ IDENTITY_FIELDS = ("object_id", "authn_instant")
 SESSION_LIFETIME = timedelta(hours=24)  # Entra's SSO session cookie, browser-session or KMSI
 
 
+def session_record(sid: str) -> tuple[str, str]:
+    """The store record that holds the session a cookie names."""
+    return (SESSION_KIND, sid)
+
+
 def new_session_id() -> str:
     return secrets.token_urlsafe(32)
 
@@ -77,7 +82,7 @@ class ServerSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         sid = request.cookies.get(self.get_cookie_name(app), "")
         if sid:
-            data = self._store.get(SESSION_KIND, sid, now=self._now())
+            data = self._store.get(*session_record(sid), now=self._now())
             if isinstance(data, dict):
                 return ServerSession(data.get("values") or {}, sid)
         return ServerSession(None, None)

@@ -28,6 +28,7 @@ from mock_idp.tenant import Tenant
 from mock_idp.tenant_file import parse_tenant
 
 KIND = "tenant"
+VERSION = (KIND, "version")  # the record every request compares with its own version
 WRITERS = ("portal", "graph", "harness", "mock")  # blueprints whose requests may change it
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = logging.getLogger("mock_idp")
@@ -78,7 +79,7 @@ class TenantSync:
     # -- snapshots -------------------------------------------------------------------------
 
     def _catch_up(self) -> None:
-        version = self._state.store.get(KIND, "version")
+        version = self._state.store.get(*VERSION)
         if not isinstance(version, int) or version == self._version:
             return
         snapshot = self._state.store.get(KIND, "snapshot")
@@ -100,7 +101,7 @@ class TenantSync:
         self._version += 1
         self._fingerprint = fingerprint(tenant)
         self._state.store.put(KIND, "snapshot", export_toml(tenant, now=self._state.clock()))
-        self._state.store.put(KIND, "version", self._version)
+        self._state.store.put(*VERSION, self._version)
         log.info("tenant version %d published to every worker", self._version)
 
     # -- the lock --------------------------------------------------------------------------

@@ -82,3 +82,15 @@ def test_only_the_sps_signature_backend_imports_the_xmlsec_binding() -> None:
         if "xmlsec" in imported_modules(path.read_text())
     ]
     assert [p for p in importers if not p.startswith(XMLSEC_HOME + "/")] == []
+
+
+def test_the_mock_has_no_async_view_or_hook() -> None:
+    """The mock's Flask skips Flask's per-call check for coroutines (`mock_idp.app`): an async
+    view or hook would be called without being awaited."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        for path in _python_files("mock_idp")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.AsyncFunctionDef)
+    ]
+    assert found == []

@@ -56,12 +56,14 @@ class LogoutResponse:
     status: str
 
 
-def message_type(xml: bytes) -> str:
-    """The local name of the root element, or "" when the bytes are not XML at all."""
+def is_logout_request(xml: bytes) -> bool:
+    """Whether the message's root element is a LogoutRequest (False when not XML at all)."""
+    if b"LogoutRequest" not in xml:
+        return False  # the common case, an AuthnRequest, is parsed once (by its own checks)
     try:
-        return str(etree.QName(parse(xml)).localname)
+        return str(etree.QName(parse(xml)).localname) == "LogoutRequest"
     except (UnsafeXml, ValueError):
-        return ""
+        return False
 
 
 def parse_logout_request(xml: bytes) -> LogoutRequest:

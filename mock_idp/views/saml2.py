@@ -17,7 +17,7 @@ from mock_idp import request_checks, signin, slo, sso
 from mock_idp.faults import runtime as faults
 from mock_idp.protocol import errors
 from mock_idp.protocol.authn_request import decode_post, decode_redirect
-from mock_idp.protocol.logout import message_type
+from mock_idp.protocol.logout import is_logout_request
 from mock_idp.sessions import BrowserSession, PendingSignIn
 from mock_idp.state import IdpState, get_state
 from mock_idp.views import answer, browser
@@ -48,7 +48,7 @@ def saml2_redirect(tenant: str) -> Response | str:
         relay_state=request.args.get("RelayState"),
         login_hint=request.args.get("login_hint", ""),
     )
-    if message_type(received.xml) == "LogoutRequest":
+    if is_logout_request(received.xml):
         return _logout(state, received)
     g.signin_attempt = signin.Attempt()  # a sign-in: its failures go to the sign-in logs
     return _continue(state, request_checks.receive(state.tenant, received))

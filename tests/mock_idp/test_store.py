@@ -85,3 +85,24 @@ def test_two_processes_see_one_store(tmp_path: Path) -> None:
     assert len(store.tail("hits", 100)) == 40
     assert len(store.items("counted")) == 40
     assert store.next_number("shared") == 41  # 40 increments from two processes, none lost
+
+
+def test_a_batch_reads_its_records_once_and_its_own_writes_are_seen(tmp_path: Path) -> None:
+    path = tmp_path / "mock.sqlite3"
+    store, other_worker = Store(path), Store(path)
+    store.put("session", "s1", {"user": "b.simon"}, expires=NOW + timedelta(hours=1))
+    store.put("clock", "offset", 0)
+    statements: list[str] = []
+    with store._db() as db:
+        db.set_trace_callback(statements.append)
+    with store.batch(reads=[("session", "s1"), ("clock", "offset"), ("tenant", "version")]):
+        other_worker.put("clock", "offset", 60)  # the snapshot was taken before
+        assert store.get("session", "s1", now=NOW) == {"user": "b.simon"}
+        assert store.get("session", "s1", now=NOW + timedelta(hours=2)) is None  # expiry holds
+        assert store.get("tenant", "version") is None  # absent, and known to be
+        assert store.get("clock", "offset") == 0
+        assert [s for s in statements if s.startswith("SELECT")] == [statements[0]]  # one read
+        store.put("session", "s1", {"user": "other"})  # written now: reads go to the database
+        assert store.get("clock", "offset") == 60
+        assert store.get("session", "s1") == {"user": "other"}
+    assert store.get("clock", "offset") == 60
