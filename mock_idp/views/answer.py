@@ -16,7 +16,7 @@ from mock_idp.faults import runtime as faults
 from mock_idp.protocol.errors import AadstsError
 from mock_idp.state import get_state
 from mock_idp.store import Store
-from mock_idp.views import browser
+from mock_idp.views import auto_post, browser
 
 TEMPLATES = {"signin": "signin.html", "password": "password.html", "mfa": "mfa.html",
              "kmsi": "kmsi.html"}  # fmt: skip
@@ -54,7 +54,7 @@ def apply(outcome: signin.Outcome) -> Response | str:
     answer = outcome.answer
     if isinstance(answer, signin.Post):
         log(None, request_id=new_guid())
-        return render_template("post.html", form=answer.form)
+        return auto_post.page(answer.form)
     if isinstance(answer, signin.ShowPage) and answer.step == "signin":
         return redirect(url_for("saml2.sign_in", tenant=get_state().tenant.tenant_id))
     if isinstance(answer, signin.ShowPage):

@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from mock_idp import sso
 from mock_idp.protocol.errors import AadstsError, AcsError
 from mock_idp.state import get_state
-from mock_idp.views import answer
+from mock_idp.views import answer, auto_post
 
 log = logging.getLogger("mock_idp")
 
@@ -36,7 +36,7 @@ def register_error_pages(app: Flask) -> None:
             form = sso.error_form(
                 state.tenant, error, now=now, new_id=state.new_id, trace_id=request_id
             )
-            return render_template("post.html", form=form), 200
+            return auto_post.page(form), 200
         if error.shown != "page":
             page = render_template(
                 f"{error.shown}.html",

@@ -24,6 +24,7 @@ from mock_idp.protocol.errors import AadstsError
 from mock_idp.sessions import PendingSignIn, SignedInUser
 from mock_idp.sso import PostForm
 from mock_idp.state import get_state
+from mock_idp.views import auto_post
 
 bp = Blueprint("harness", __name__, url_prefix=runtime.HARNESS_PREFIX)
 MAX_COUNT = 100
@@ -223,7 +224,7 @@ def another_origin() -> str | tuple[str, int]:
 def _auto_post(form: PostForm | None) -> str | tuple[str, int]:
     if form is None:
         return render_template("harness/captured.html", link=None), 404
-    return render_template("post.html", form=form)
+    return auto_post.page(form)
 
 
 @bp.get("/probe/<path:rest>")
