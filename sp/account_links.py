@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sp import audit, sessions
@@ -36,6 +36,23 @@ _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 class EntraAccount:
     tenant_id: str
     object_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Claimant:
+    """The active person an assertion's NameID found, as the ACS read them (no ORM object)."""
+
+    id: int
+    email: str
+    name: str
+    is_admin: bool
+    holds_password: bool
+
+
+# On every SSO sign-in and dashboard: one prebuilt query, a row, no ORM object.
+_LINKED_ACCOUNT = select(SsoIdentity.tenant_id, SsoIdentity.object_id).where(
+    SsoIdentity.person_id == bindparam("person_id")
+)
 
 
 def account_of(assertion: VerifiedAssertion) -> EntraAccount:
@@ -61,10 +78,16 @@ def link_of(db: Session, person_id: int) -> SsoIdentity | None:
     return db.get(SsoIdentity, person_id)
 
 
+def linked_account(db: Session, person_id: int) -> EntraAccount | None:
+    """The Entra account the person is linked to, if any (what `link_of` says, read only)."""
+    row = db.connection().execute(_LINKED_ACCOUNT, {"person_id": person_id}).first()
+    return None if row is None else EntraAccount(tenant_id=row.tenant_id, object_id=row.object_id)
+
+
 def admit(
     db: Session,
-    org: Organisation,
-    person: Person,
+    organisation_id: int,
+    person: Claimant,
     account: EntraAccount,
     *,
     now: datetime,
@@ -77,29 +100,31 @@ def admit(
     """
     label = f"{person.name} <{person.email}>"
     seen = f"tenant {account.tenant_id}, object {account.object_id}"
-    link = link_of(db, person.id)
+    link = linked_account(db, person.id)
     if link is not None:
-        if (link.tenant_id, link.object_id) == (account.tenant_id, account.object_id):
+        if link == account:
             return
-        _refuse(db, org, now, f"{label}: linked to object {link.object_id}, got {seen}")
+        _refuse(db, organisation_id, now, f"{label}: linked to object {link.object_id}, got {seen}")
         raise errors.IdentityMismatch(f"{label}: linked to {link.object_id}; assertion {seen}")
     holder = db.scalar(
         select(SsoIdentity).where(
-            SsoIdentity.organisation_id == org.id,
+            SsoIdentity.organisation_id == organisation_id,
             SsoIdentity.tenant_id == account.tenant_id,
             SsoIdentity.object_id == account.object_id,
         )
     )
     if holder is not None:
-        _refuse(db, org, now, f"{label}: {seen} is linked to person #{holder.person_id}")
+        _refuse(
+            db, organisation_id, now, f"{label}: {seen} is linked to person #{holder.person_id}"
+        )
         raise errors.IdentityMismatch(f"{seen} already linked to person #{holder.person_id}")
-    if person.password_hash and not linking:
-        _refuse(db, org, now, f"{label}: holds a password, not linked yet; {seen}")
+    if person.holds_password and not linking:
+        _refuse(db, organisation_id, now, f"{label}: holds a password, not linked yet; {seen}")
         raise errors.PasswordAccountNotLinked(f"{label} has a password and no link")
     db.add(
         SsoIdentity(
             person_id=person.id,
-            organisation_id=org.id,
+            organisation_id=organisation_id,
             tenant_id=account.tenant_id,
             object_id=account.object_id,
             linked_at=now,
@@ -108,7 +133,7 @@ def admit(
     how = "from their own session" if linking else "on first single sign-on"
     audit.record(
         db,
-        organisation_id=org.id,
+        organisation_id=organisation_id,
         actor=person.email,
         action="sso.linked",
         detail=f"{label} linked to {seen} ({how})",
@@ -137,12 +162,12 @@ def relink(db: Session, org: Organisation, person: Person, *, actor: str, now: d
     return True
 
 
-def _refuse(db: Session, org: Organisation, now: datetime, detail: str) -> None:
+def _refuse(db: Session, organisation_id: int, now: datetime, detail: str) -> None:
     """The refusal is written before the error page shows: nothing else changes."""
     db.rollback()
     audit.record(
         db,
-        organisation_id=org.id,
+        organisation_id=organisation_id,
         actor="single sign-on",
         action="sso.identity_refused",
         detail=detail,

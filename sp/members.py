@@ -10,12 +10,10 @@ from typing import ParamSpec, TypeVar
 from flask import abort
 from flask_login import LoginManager, current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from sp.models import Organisation, Person
 
-# A person with their organisation, in one query; the option is built once.
-WITH_ORGANISATION = (joinedload(Person.organisation),)
 # Every signed-in request loads its member: one prebuilt query, a row, no ORM object.
 _MEMBER = (
     select(

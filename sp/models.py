@@ -107,7 +107,9 @@ class SignInSession(Base):
     sso_session_index: Mapped[str] = mapped_column(String(256), default="")
     sso_record: Mapped[str] = mapped_column(Text, default="")  # JSON of sessions.SsoSession
     # "Link your Microsoft account": the AuthnRequest this session sent to bind its person.
-    link_request_id: Mapped[str] = mapped_column(String(128), default="")
+    # Indexed: every response at the ACS looks it up (sessions.linking_person), and without the
+    # index that is a scan of every live session with its SSO record.
+    link_request_id: Mapped[str] = mapped_column(String(128), default="", index=True)
 
 
 class SsoIdentity(Base):

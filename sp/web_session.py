@@ -14,24 +14,23 @@ from flask_login import login_user, logout_user
 from sp import sessions
 from sp.db import get_db
 from sp.members import Member
-from sp.models import Person
 from sp.sessions import SessionRecord, SsoSession
 from sp.state import get_state
 
 TOKEN_KEY = "sid"
 
 
-def sign_in(person: Person, *, sso: SsoSession | None = None) -> None:
-    """A fresh session for `person`: nothing from before survives into it (#60)."""
+def sign_in(member: Member, *, sso: SsoSession | None = None) -> None:
+    """A fresh session for `member`: nothing from before survives into it (#60)."""
     end_current()
     session.clear()
     token = secrets.token_urlsafe(32)
     sessions.open_session(
-        get_db(), token=token, person_id=person.id, sso=sso, now=get_state().clock()
+        get_db(), token=token, person_id=member.id, sso=sso, now=get_state().clock()
     )
     session[TOKEN_KEY] = token
     g.pop("sp_session", None)
-    login_user(Member.of(person), fresh=True)
+    login_user(member, fresh=True)
 
 
 def sign_out() -> None:

@@ -45,19 +45,21 @@ def _saml2() -> Any:
 
 @functools.cache
 def _load_saml2() -> Any:
-    from saml2 import samlp, sigver
+    from saml2 import response as saml2_response
+    from saml2 import sigver
     from saml2.client import Saml2Client
     from saml2.config import SPConfig
     from saml2.response import StatusError, UnsolicitedResponse
     from saml2.saml import NameID
     from saml2.sigver import CryptoBackend, MissingKey, SignatureError, SigverError, XmlsecError
 
-    from sp.saml import schema, signature_backend
+    from sp.saml import lean, schema, signature_backend
 
     # pysaml2 logs every NameID and attribute at INFO: personal data, and time per request.
     logging.getLogger("saml2").setLevel(logging.WARNING)
     schema.install(sigver)  # pysaml2's schema check, by libxml2 inside `schema.ours()`
     schema.load()
+    lean.install()  # certificates in memory, timestamps parsed once: inside `lean.ours()` only
     unsigned = threading.local()  # a Response parsed and found unsigned, for pysaml2's retry
 
     def correctly_signed_response(
@@ -73,13 +75,14 @@ def _load_saml2() -> Any:
         Response found unsigned is parsed once, not twice. pysaml2 first calls this demanding a
         response signature (to learn whether there is one) and, on "missing", again without:
         Entra signs only the Assertion, so every response was parsed twice (~0.5 ms). The
-        retry reuses the untouched object parsed from the very same string, in this thread."""
+        retry reuses the untouched object parsed from the very same string, in this thread.
+        And that one parse is one: `lean.any_response` (pysaml2's parses once per type tried)."""
         del must, only_valid_cert  # unused by pysaml2's own version too
         cached, unsigned.response = getattr(unsigned, "response", None), None
         if cached is not None and cached[0] is decoded_xml:
             response = cached[1]
         else:
-            response = samlp.any_response_from_string(decoded_xml)
+            response = lean.any_response(decoded_xml)
         if not response:
             raise TypeError("Not a Response")
         if response.signature:
@@ -111,8 +114,11 @@ def _load_saml2() -> Any:
             if cert_type != "pem":
                 raise XmlsecError(f"certificate type {cert_type!r}: only PEM is trusted")
             xml = signedtext.encode("utf-8") if isinstance(signedtext, str) else signedtext
-            with open(cert_file, "rb") as handle:  # a temporary file pysaml2 wrote
-                cert_pem = handle.read()
+            if isinstance(cert_file, lean.PemInMemory):  # inside `lean.ours()`: no file
+                cert_pem = cert_file.pem
+            else:
+                with open(cert_file, "rb") as handle:  # a temporary file pysaml2 wrote
+                    cert_pem = handle.read()
             try:
                 signature_backend.verify(xml, cert_pem, node_name=node_name, node_id=node_id)
             except signature_backend.SignatureRefused as exc:
@@ -147,6 +153,14 @@ def _load_saml2() -> Any:
             self.sec.correctly_signed_response = functools.partial(
                 correctly_signed_response, self.sec
             )
+
+        def _parse_response(
+            self, xmlstr: Any, response_cls: type, service: str, binding: str, *args: Any, **kw: Any
+        ) -> Any:
+            # pysaml2's AuthnResponse, minus a debug string built on every response (lean.py).
+            if response_cls is saml2_response.AuthnResponse:
+                response_cls = lean.AuthnResponse
+            return super()._parse_response(xmlstr, response_cls, service, binding, *args, **kw)
 
         @staticmethod
         def unravel(txt: str, binding: str | None, msgtype: str = "response") -> Any:
@@ -222,10 +236,10 @@ class SamlClient:
     def verify(self, saml_response_b64: str, outstanding: Mapping[str, str]) -> VerifiedResponse:
         """pysaml2's verification, every failure raised as one of our typed errors."""
         saml2 = _saml2()
-        from sp.saml import schema  # loaded by `_saml2()`
+        from sp.saml import lean, schema  # loaded by `_saml2()`
 
         try:
-            with schema.ours():
+            with schema.ours(), lean.ours():
                 result = self._client.parse_authn_request_response(
                     saml_response_b64,
                     BINDING_HTTP_POST,

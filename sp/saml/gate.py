@@ -135,7 +135,8 @@ def _check_structure(root: etree._Element) -> None:
         for e in root.iter()
         if isinstance(e.tag, str)
         for k, v in e.attrib.items()
-        if etree.QName(k).localname == "ID"
+        # `{namespace}ID` or `ID`: the local name, without building a QName per attribute
+        if k.rpartition("}")[2] == "ID"
     )
     if any(count > 1 for count in ids.values()):
         raise errors.MalformedResponse("an ID occurs twice")

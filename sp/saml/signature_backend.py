@@ -14,8 +14,8 @@ calls it through `client.verify_enveloped`. It does what pysaml2's xmlsec1 backe
   xmlsec1 allows `empty,same-doc`), and no `ds:Object`.
 * Algorithms: only the allow-listed canonicalisation, transform, digest and RSA signature
   methods are enabled in libxmlsec1; anything else fails inside the library.
-* Key: the one certificate passed in is the key (`--pubkey-cert-pem`); KeyInfo in the message
-  is never read, so a certificate the sender embeds cannot select or supply a key.
+* Key: the public key of the one certificate passed in is the key (`--pubkey-cert-pem`); KeyInfo
+  in the message is never read, so a certificate the sender embeds cannot select or supply a key.
 
 Why: `xmlsec1` costs three child processes per response (two only for `--version`) and ~40 ms
 of system CA parsing per `--verify`; this costs about a millisecond. See
@@ -135,8 +135,22 @@ def _one_same_document_reference(signature: etree._Element, node_id: str) -> Non
 
 @functools.lru_cache(maxsize=64)
 def _key(cert_pem: bytes) -> xmlsec.Key:
-    """The certificate's public key; cached, as an organisation trusts one or two certificates."""
+    """The certificate's public key, as a bare key; cached, as an organisation trusts one or two
+    certificates. The certificate only names the key: libxmlsec1 checks nothing else about it
+    (an expired one verified as well, tests/sp/test_signature_backend.py), and a key that carries
+    its certificate cost ~0.1 ms more per check, as libxmlsec1 copies the certificate into every
+    signature context."""
+    from cryptography import x509  # loaded on first use, like the SP's other certificate reads
+    from cryptography.hazmat.primitives import serialization
+
     try:
-        return xmlsec.Key.from_memory(cert_pem, xmlsec.constants.KeyDataFormatCertPem)
-    except xmlsec.Error as exc:
+        public = (
+            x509.load_pem_x509_certificate(cert_pem)
+            .public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+        return xmlsec.Key.from_memory(public, xmlsec.constants.KeyDataFormatPem)
+    except (ValueError, TypeError, xmlsec.Error) as exc:
         raise SignatureRefused(f"the trusted certificate cannot be read: {exc}") from exc

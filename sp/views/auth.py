@@ -11,8 +11,7 @@ from werkzeug.wrappers import Response
 
 from sp import acs_checks, sessions, sso, web_session
 from sp.db import get_db
-from sp.members import WITH_ORGANISATION
-from sp.models import Person
+from sp.members import Member
 from sp.saml import errors, tracker
 from sp.sessions import SsoSession
 from sp.state import get_state
@@ -68,10 +67,17 @@ def callback() -> Response:
     trace = acs_checks.Trace(attempt_id=secrets.token_hex(6))
     g.sso_attempt_id = trace.attempt_id  # a refusal's page shows this id, and links its checks
     signed_in = _finish(trace, *_posted_response())
-    person = get_db().get(Person, signed_in.person_id, options=WITH_ORGANISATION)
-    assert person is not None  # just loaded by sso.finish
+    person = signed_in.person  # as this sign-in found it: active, in this organisation
+    member = Member(
+        id=person.id,
+        email=person.email,
+        name=person.name,
+        namespace=signed_in.namespace,
+        is_admin=person.is_admin,
+        active=True,
+    )
     web_session.sign_in(
-        person,
+        member,
         sso=SsoSession(
             namespace=signed_in.namespace,
             name_id=signed_in.name_id,

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from sp import account_links, sign_in, web_session
 from sp.db import get_db
+from sp.members import Member
 from sp.saml import errors
 from sp.sso import organisation_for_sso, safe_return_path
 from sp.state import get_state
@@ -57,7 +58,8 @@ def password_login() -> Response | tuple[str, int]:
     except sign_in.SignInRefused as refused:
         ask_namespace = isinstance(refused, sign_in.AmbiguousAccount)
         return _login_page(form, error=refused.message, ask_namespace=ask_namespace), refused.status
-    web_session.sign_in(person)  # a fresh session: no pre-login state survives into it
+    # A fresh session: no pre-login state survives into it.
+    web_session.sign_in(Member.of(person))
     return redirect(safe_return_path(form.get("next")), code=303)
 
 
@@ -65,7 +67,7 @@ def password_login() -> Response | tuple[str, int]:
 @login_required
 def dashboard() -> str:
     db = get_db()
-    link = account_links.link_of(db, current_user.id)
+    link = account_links.linked_account(db, current_user.id)
     return render_template(
         "dashboard.html",
         sso=web_session.current_sso(),

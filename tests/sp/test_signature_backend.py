@@ -6,9 +6,14 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 from flask import Flask
 from lxml import etree
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
@@ -134,6 +139,35 @@ def test_only_the_trusted_certificate_counts_not_the_one_in_keyinfo(
 
     with pytest.raises(SignatureRefused, match="libxmlsec1"):
         verify(forged, idp_pair)  # …that the trusted key does not make
+
+
+def test_the_trusted_certificate_names_a_key_and_nothing_else(
+    assertion: bytes, idp_pair: SigningPair, attacker_pair: SigningPair
+) -> None:
+    """The backend checks with the certificate's public key alone (a bare key is ~0.1 ms a
+    check cheaper in libxmlsec1): another certificate of the same key verifies as well, even
+    an expired one, as it did when the key carried its certificate (expiry is the settings
+    page's business); a certificate of another key does not; garbage is refused."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "same key, expired")])
+    expired = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(idp_pair.key.public_key())
+        .serial_number(7)
+        .not_valid_before(datetime(2020, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2021, 1, 1, tzinfo=UTC))
+        .sign(attacker_pair.key, hashes.SHA256())
+    )
+    node = assertion_id(assertion)
+
+    signature_backend.verify(
+        assertion, expired.public_bytes(Encoding.PEM), node_name=ASSERTION, node_id=node
+    )
+    with pytest.raises(SignatureRefused, match="libxmlsec1"):
+        verify(assertion, attacker_pair)
+    with pytest.raises(SignatureRefused, match="cannot be read"):
+        signature_backend.verify(assertion, b"not a certificate", node_name=ASSERTION, node_id=node)
 
 
 def test_another_library_s_sha256_signature_verifies(
