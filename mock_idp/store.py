@@ -35,14 +35,12 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (kind, key)
 );
 """
-# One table per log, made on its first append: its numbers are its rowids, which AUTOINCREMENT
-# never reuses (not even after `clear_log`), and the newest `keep` entries are exactly the
-# numbers above `last - keep` (entries are only ever removed oldest first). An append writes
-# the table's last page and its sequence: no second index, no size counter, no count.
-_LOG_TABLE = (
-    "CREATE TABLE IF NOT EXISTS {table} "
-    "(seq INTEGER PRIMARY KEY AUTOINCREMENT, record TEXT NOT NULL)"
-)
+# One table per log, made on its first append: its numbers are its rowids, and the newest `keep`
+# entries are exactly the numbers above `last - keep`, as entries are only ever removed oldest
+# first and the newest always stays: a number is never given twice. An append writes the
+# table's last page and, once full, its first: no second index, no size counter, no count, no
+# AUTOINCREMENT sequence (which made every append write one more page).
+_LOG_TABLE = "CREATE TABLE IF NOT EXISTS {table} (seq INTEGER PRIMARY KEY, record TEXT NOT NULL)"
 _LOG_NAME = re.compile(r"[a-z][a-z0-9_-]{0,40}")
 
 
@@ -54,6 +52,20 @@ def _log_table(log: str) -> str:
 
 
 _INHERITED: list[sqlite3.Connection] = []  # connections a forked process must leave alone
+
+
+class _Process:
+    """This process's ID, kept current across forks: `os.getpid` is a system call, and every
+    store operation asks whether its connection was made in this process."""
+
+    pid = os.getpid()
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_Process.forked)
 
 
 _Row = tuple[str, str | None]  # a record's JSON text and expiry
@@ -100,7 +112,7 @@ class Store:
         if self._path is None:
             return  # an in-memory store lives only in its connection: nothing to hand over
         with self._lock:
-            if self._connection is not None and self._pid == os.getpid():
+            if self._connection is not None and self._pid == _Process.pid:
                 self._connection.close()
                 if self._writer_lock is not None:
                     os.close(self._writer_lock)
@@ -110,14 +122,14 @@ class Store:
     @contextmanager
     def _db(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            if self._connection is None or self._pid != os.getpid():
+            if self._connection is None or self._pid != _Process.pid:
                 if self._connection is not None:
                     # Forked: never use, nor close, the parent's connection here (closing it
                     # would drop this process's SQLite locks); keep it referenced, open our own.
                     _INHERITED.append(self._connection)
                 self._connection = self._open()
                 self._writer_lock = self._open_writer_lock()
-                self._pid = os.getpid()
+                self._pid = _Process.pid
             try:
                 with self._writing(write), self._connection:  # one transaction per operation
                     yield self._connection
@@ -182,13 +194,13 @@ class Store:
                         write(db)
 
     def _fetch(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], _Row | None]:
-        placeholders = ", ".join("(?, ?)" for _ in keys)
+        # One indexed look-up per key, in one statement: `(kind, key) IN (VALUES …)` would scan
+        # the whole table instead (SQLite plans row values against a list that way).
+        statement = " UNION ALL ".join(
+            ["SELECT kind, key, value, expires FROM records WHERE kind = ? AND key = ?"] * len(keys)
+        )
         with self._db() as db:
-            rows = db.execute(
-                "SELECT kind, key, value, expires FROM records "
-                f"WHERE (kind, key) IN (VALUES {placeholders})",
-                [part for pair in keys for part in pair],
-            ).fetchall()
+            rows = db.execute(statement, [part for pair in keys for part in pair]).fetchall()
         found: dict[tuple[str, str], _Row | None] = dict.fromkeys(keys)
         found.update({(kind, key): (value, expires) for kind, key, value, expires in rows})
         return found
@@ -332,13 +344,14 @@ class Store:
 
     def append_many(self, log: str, records: Sequence[Any], *, keep: int) -> list[int]:
         """Add `records` to `log` in one transaction, keep its newest `keep`; their numbers."""
-        texts = [json.dumps(r, separators=(",", ":"), sort_keys=True) for r in records]
+        # Keys in the order each record was built (an entry is only ever read back whole).
+        texts = [json.dumps(r, separators=(",", ":")) for r in records]
         with self._db(write=True) as db:
             return self._append(db, log, texts, keep)
 
     def append_later(self, log: str, record: Any, *, keep: int) -> None:
         """`append`, at the end of this thread's `batch` if one is open (no number returned)."""
-        texts = [json.dumps(record, separators=(",", ":"), sort_keys=True)]
+        texts = [json.dumps(record, separators=(",", ":"))]
         self._write(lambda db: self._append(db, log, texts, keep), later=True)
 
     def tail(self, log: str, limit: int, *, before: int | None = None) -> list[tuple[int, Any]]:
@@ -362,11 +375,6 @@ class Store:
                 (seq,),
             ).fetchone()
         return None if row is None else json.loads(row[0])
-
-    def clear_log(self, log: str) -> None:
-        with self._db(write=True) as db:
-            if self._has_log(db, log):
-                db.execute(f"DELETE FROM {_log_table(log)}")
 
     def _has_log(self, db: sqlite3.Connection, log: str) -> bool:
         """Whether `log`'s table exists (another worker may have made it since we last looked)."""

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import session
+from flask.sessions import SessionMixin
 
 from mock_idp.sessions import BrowserSession, PendingSignIn, SignedInUser, SignInProgress
 from mock_idp.tenant import Tenant
@@ -19,14 +20,15 @@ KEYS = ("user", "pending", "progress", "after_sign_in")
 
 
 def read(tenant: Tenant) -> BrowserSession:
+    data = _session()
     return BrowserSession(
-        user=_user(tenant, session.get("user")),
-        pending=PendingSignIn.from_session(p) if isinstance(p := session.get("pending"), dict)
+        user=_user(tenant, data.get("user")),
+        pending=PendingSignIn.from_session(p) if isinstance(p := data.get("pending"), dict)
         else None,
-        progress=SignInProgress.from_session(g) if isinstance(g := session.get("progress"), dict)
+        progress=SignInProgress.from_session(g) if isinstance(g := data.get("progress"), dict)
         else None,
-        after_sign_in=session.get("after_sign_in") or None,
-        persistent=bool(session.permanent),
+        after_sign_in=data.get("after_sign_in") or None,
+        persistent=bool(data.permanent),
     )  # fmt: skip
 
 
@@ -37,17 +39,24 @@ def write(browser: BrowserSession) -> None:
         "progress": browser.progress.to_session() if browser.progress else None,
         "after_sign_in": browser.after_sign_in,
     }
+    data = _session()
     # Only what changed is written, so a request that changes nothing saves nothing.
     for key, value in values.items():
         if value is None:
-            if key in session:
-                session.pop(key)
-        elif session.get(key) != value:
-            session[key] = value
+            if key in data:
+                data.pop(key)
+        elif data.get(key) != value:
+            data[key] = value
     # KMSI Yes: a cookie with an expiry (PERMANENT_SESSION_LIFETIME); No: a browser-session cookie.
     permanent = browser.persistent and browser.user is not None
-    if session.permanent != permanent:
-        session.permanent = permanent
+    if data.permanent != permanent:
+        data.permanent = permanent
+
+
+def _session() -> SessionMixin:
+    """The request's session itself, looked up once rather than through the proxy each time."""
+    current: SessionMixin = session._get_current_object()  # type: ignore[attr-defined]
+    return current
 
 
 def _user(tenant: Tenant, data: object) -> SignedInUser | None:

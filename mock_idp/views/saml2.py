@@ -39,14 +39,15 @@ def tenant_state(tenant: str) -> IdpState:
 @bp.get("/<tenant>/saml2")
 def saml2_redirect(tenant: str) -> Response | str:
     state = tenant_state(tenant)
-    if "SAMLResponse" in request.args and "SAMLRequest" not in request.args:
+    args = request.args
+    if "SAMLResponse" in args and "SAMLRequest" not in args:
         return _logout_answered(state)
     received = request_checks.Received(
-        xml=decode_redirect(request.args.get("SAMLRequest")),
+        xml=decode_redirect(args.get("SAMLRequest")),
         binding="redirect",
         raw_query=request.query_string,
-        relay_state=request.args.get("RelayState"),
-        login_hint=request.args.get("login_hint", ""),
+        relay_state=args.get("RelayState"),
+        login_hint=args.get("login_hint", ""),
     )
     if is_logout_request(received.xml):
         return _logout(state, received)
