@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.http import parse_cookie
 
 from mock_idp import http_policy, tenant_sync
 from mock_idp.config import IdpConfig
@@ -114,13 +114,16 @@ def _per_request(app: Flask, state: IdpState) -> None:
       may swap `state.clock` for a plain callable: only our `Clock` is pinned).
     """
     inner = app.wsgi_app
-    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    # Only to fetch the session's record with the others: Flask reads the cookie itself, and a
+    # value this misreads just means that record is read on its own, later.
+    name = re.escape(app.config["SESSION_COOKIE_NAME"])
+    session_cookie = re.compile(rf"(?:^|;)\s*{name}=([^;]+)")
 
     def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         clock = state.clock
         reads = [CLOCK_OFFSET, tenant_sync.VERSION]
-        if sid := parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookie_name):
-            reads.append(session_record(sid))
+        if found := session_cookie.search(environ.get("HTTP_COOKIE", "")):
+            reads.append(session_record(found.group(1)))
         with state.store.batch(reads=reads):
             if not isinstance(clock, Clock):
                 return inner(environ, start_response)

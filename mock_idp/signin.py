@@ -81,13 +81,19 @@ class Outcome:
     counter: tuple[str, lockout.Counter] | None = None  # (user object ID, its new counter)
 
 
-def attempt_of(browser: BrowserSession, user: User | None = None, login: str = "") -> Attempt:
+def attempt_of(
+    browser: BrowserSession,
+    user: User | None = None,
+    login: str = "",
+    methods: tuple[str, ...] = (),
+) -> Attempt:
     pending = browser.pending
     return Attempt(
         app_id=pending.app_id if pending else "",
         login=user.upn if user else login,
         user_id=user.object_id if user else "",
         correlation_id=pending.correlation_id if pending else "",
+        methods=methods,
     )
 
 
@@ -224,11 +230,10 @@ def _complete(ctx: Context, browser: BrowserSession) -> Outcome:
     pending = browser.pending
     app = ctx.tenant.apps.get(pending.app_id) if pending else None
     user = ctx.tenant.users.get(signed_in.object_id)
-    attempt = replace(attempt_of(browser, user), methods=signed_in.methods)
+    attempt = attempt_of(browser, user, methods=signed_in.methods)
     if pending is None or app is None or user is None:
         done = replace(browser, pending=None, after_sign_in=None)
         return Outcome(answer=GoTo(url=browser.after_sign_in), browser=done, attempt=attempt)
-    browser = replace(browser, pending=None)
     try:
         sso.admit(app, user, pending, signed_in)
         form = sso.issue(
@@ -236,6 +241,7 @@ def _complete(ctx: Context, browser: BrowserSession) -> Outcome:
             now=ctx.now, new_id=ctx.new_id, deliver=ctx.deliver_for(app.app_id),
         )  # fmt: skip
     except errors.AadstsError as error:
-        return Outcome(answer=None, browser=browser, attempt=attempt, failure=error)
-    browser = replace(browser, user=signed_in.joined(form.participant))
+        return Outcome(answer=None, browser=replace(browser, pending=None), attempt=attempt,
+                       failure=error)  # fmt: skip
+    browser = replace(browser, pending=None, user=signed_in.joined(form.participant))
     return Outcome(answer=Post(form=form), browser=browser, attempt=attempt)

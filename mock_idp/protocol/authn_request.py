@@ -112,12 +112,23 @@ def parse_message(xml: bytes, *, tag: str) -> etree._Element:
     return root
 
 
+_ISSUER, _SUBJECT = f"{{{SAML}}}Issuer", f"{{{SAML}}}Subject"
+_NAME_ID_POLICY = f"{{{SAMLP}}}NameIDPolicy"
+_REQUESTED_CONTEXT = f"{{{SAMLP}}}RequestedAuthnContext"
+_SIGNATURE = f"{{{DS}}}Signature"
+
+
 def parse_authn_request(xml: bytes) -> AuthnRequest:
     """Steps 1 and 2 of Entra's order: a well-formed AuthnRequest with a valid ID."""
     root = parse_message(xml, tag="AuthnRequest")
-    issuer = root.findtext(f"{{{SAML}}}Issuer") or ""
-    policy = root.find(f"{{{SAMLP}}}NameIDPolicy")
-    context = root.find(f"{{{SAMLP}}}RequestedAuthnContext")
+    first: dict[str, etree._Element] = {}  # the first child of each name, in one pass
+    for child in root:
+        if isinstance(child.tag, str):  # not a comment or processing instruction
+            first.setdefault(child.tag, child)
+    issuer_element = first.get(_ISSUER)
+    issuer = (issuer_element.text or "") if issuer_element is not None else ""
+    policy = first.get(_NAME_ID_POLICY)
+    context = first.get(_REQUESTED_CONTEXT)
     return AuthnRequest(
         id=str(root.get("ID")),
         issuer=issuer.strip(),
@@ -128,10 +139,10 @@ def parse_authn_request(xml: bytes) -> AuthnRequest:
         has_name_id_policy=policy is not None,
         name_id_format=None if policy is None else policy.get("Format"),
         sp_name_qualifier=None if policy is None else policy.get("SPNameQualifier"),
-        has_subject=root.find(f"{{{SAML}}}Subject") is not None,
+        has_subject=_SUBJECT in first,
         authn_context_comparison=None if context is None else context.get("Comparison", "exact"),
         authn_context_classes=_class_refs(context),
-        signed=root.find(f"{{{DS}}}Signature") is not None,
+        signed=_SIGNATURE in first,
     )
 
 
