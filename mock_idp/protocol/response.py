@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -74,6 +75,18 @@ _ATTRIBUTE = f"{{{SAML}}}Attribute"
 _ATTRIBUTE_VALUE = f"{{{SAML}}}AttributeValue"
 
 
+@functools.lru_cache(maxsize=256)
+def _attribute_statement(claims: tuple[Claim, ...]) -> etree._Element:
+    """The AttributeStatement of these claims, kept to be copied: a user signing in to an app
+    again gets the same claims, and a copy costs a third of building ~17 elements anew."""
+    statement = _saml("AttributeStatement")
+    for claim in claims:
+        attribute = etree.SubElement(statement, _ATTRIBUTE, Name=claim.name)
+        for value in claim.values:
+            etree.SubElement(attribute, _ATTRIBUTE_VALUE).text = value
+    return statement
+
+
 def build_assertion(issuance: Issuance, *, now: datetime, new_id: NewId) -> etree._Element:
     """The unsigned Assertion, its children in Entra's order."""
     t0 = now - T0_LEAD
@@ -98,12 +111,7 @@ def build_assertion(issuance: Issuance, *, now: datetime, new_id: NewId) -> etre
     conditions[0][0].text = issuance.audience  # AudienceRestriction/Audience
 
     if issuance.claims:
-        statement = assertion.makeelement(f"{{{SAML}}}AttributeStatement")
-        authn.addprevious(statement)  # in the tree first: its children use the tree's namespace
-        for claim in issuance.claims:
-            attribute = etree.SubElement(statement, _ATTRIBUTE, Name=claim.name)
-            for value in claim.values:
-                etree.SubElement(attribute, _ATTRIBUTE_VALUE).text = value
+        authn.addprevious(copy.deepcopy(_attribute_statement(issuance.claims)))
 
     authn.set("AuthnInstant", saml_time(issuance.authn_instant))
     authn.set("SessionIndex", assertion_id)
