@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -15,7 +14,7 @@ from mock_idp import http_policy, tenant_sync
 from mock_idp.config import IdpConfig
 from mock_idp.determinism import CLOCK_OFFSET, Clock, Tokens
 from mock_idp.faults import runtime as faults
-from mock_idp.server_sessions import ServerSessionInterface, session_record
+from mock_idp.server_sessions import ServerSessionInterface, session_id, session_record
 from mock_idp.state import IdpState
 from mock_idp.store import Store
 from mock_idp.tenant import Tenant
@@ -114,16 +113,13 @@ def _per_request(app: Flask, state: IdpState) -> None:
       may swap `state.clock` for a plain callable: only our `Clock` is pinned).
     """
     inner = app.wsgi_app
-    # Only to fetch the session's record with the others: Flask reads the cookie itself, and a
-    # value this misreads just means that record is read on its own, later.
-    name = re.escape(app.config["SESSION_COOKIE_NAME"])
-    session_cookie = re.compile(rf"(?:^|;)\s*{name}=([^;]+)")
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
 
     def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         clock = state.clock
         reads = [CLOCK_OFFSET, tenant_sync.VERSION]
-        if found := session_cookie.search(environ.get("HTTP_COOKIE", "")):
-            reads.append(session_record(found.group(1)))
+        if sid := session_id(environ, cookie_name):
+            reads.append(session_record(sid))
         with state.store.batch(reads=reads):
             if not isinstance(clock, Clock):
                 return inner(environ, start_response)

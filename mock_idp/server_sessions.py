@@ -24,6 +24,7 @@ from typing import Any
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
+from werkzeug.http import parse_cookie
 
 from mock_idp.store import Store
 
@@ -33,6 +34,20 @@ SESSION_KIND = "session"
 # A single sign-on to one more app changes neither: the session keeps its ID.
 IDENTITY_FIELDS = ("object_id", "authn_instant")
 SESSION_LIFETIME = timedelta(hours=24)  # Entra's SSO session cookie, browser-session or KMSI
+
+
+_SESSION_ID = "mock_idp.session_id"  # the WSGI environ key where a request keeps it, once read
+
+
+def session_id(environ: dict[str, Any], cookie_name: str) -> str:
+    """The session ID the request's cookie names ("" when none), parsed once per request: the
+    store's per-request reads and the session interface both need it. Read from the Cookie
+    header as Flask's `request.cookies` would, without walking every header to find it."""
+    found: str | None = environ.get(_SESSION_ID)
+    if found is None:
+        found = parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookie_name, "")
+        environ[_SESSION_ID] = found
+    return found
 
 
 def session_record(sid: str) -> tuple[str, str]:
@@ -80,7 +95,7 @@ class ServerSessionInterface(SessionInterface):
         return moment
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
-        sid = request.cookies.get(self.get_cookie_name(app), "")
+        sid = session_id(request.environ, self.get_cookie_name(app))
         if sid:
             data = self._store.get(*session_record(sid), now=self._now())
             if isinstance(data, dict):
