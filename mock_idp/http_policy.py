@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request
@@ -35,9 +36,13 @@ def allowed_hosts(base_url: str) -> frozenset[str]:
 def install(app: Flask, base_url: str) -> None:
     allowed = allowed_hosts(base_url)
 
+    @functools.lru_cache(maxsize=64)  # a few Host values in practice; bounded all the same
+    def known(host: str) -> bool:
+        return host_name(host) in allowed
+
     @app.before_request
     def only_known_hosts() -> None:
-        if host_name(request.host) not in allowed:
+        if not known(request.host):
             abort(400, description="This host name is not one this mock Entra ID answers to.")
 
     @app.after_request

@@ -73,8 +73,9 @@ class TenantSync:
             held.__exit__(None, None, None)
 
     def _may_write(self) -> bool:
-        blueprint = (request.blueprint or "").split(".")[0]
-        return request.method not in SAFE_METHODS and blueprint.startswith(WRITERS)
+        if request.method in SAFE_METHODS:  # most requests: no need to look further
+            return False
+        return (request.blueprint or "").split(".")[0].startswith(WRITERS)
 
     # -- snapshots -------------------------------------------------------------------------
 
