@@ -34,6 +34,8 @@ SESSION_KIND = "session"
 # A single sign-on to one more app changes neither: the session keeps its ID.
 IDENTITY_FIELDS = ("object_id", "authn_instant")
 SESSION_LIFETIME = timedelta(hours=24)  # Entra's SSO session cookie, browser-session or KMSI
+# A persistent cookie's expiry slides with use, re-sent at most this often (not on every sign-in).
+COOKIE_REFRESH = timedelta(hours=1)
 
 
 _SESSION_ID = "mock_idp.session_id"  # the WSGI environ key where a request keeps it, once read
@@ -62,7 +64,12 @@ def new_session_id() -> str:
 class ServerSession(CallbackDict[str, Any], SessionMixin):
     """`flask.session`: a dict whose changes are saved to the store after the request."""
 
-    def __init__(self, initial: MutableMapping[str, Any] | None, sid: str | None) -> None:
+    def __init__(
+        self,
+        initial: MutableMapping[str, Any] | None,
+        sid: str | None,
+        cookie_sent: str | None = None,
+    ) -> None:
         def on_update(_: CallbackDict[str, Any]) -> None:
             self.modified = True
 
@@ -71,6 +78,9 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.modified = False
         self.rotate = False
         self.identity = self.identity_now()
+        # What the browser holds: when its cookie was last sent, and whether it was persistent.
+        self.cookie_sent = cookie_sent
+        self.cookie_permanent = self.permanent
 
     def identity_now(self) -> tuple[object, ...]:
         user = self.get("user")
@@ -99,7 +109,7 @@ class ServerSessionInterface(SessionInterface):
         if sid:
             data = self._store.get(*session_record(sid), now=self._now())
             if isinstance(data, dict):
-                return ServerSession(data.get("values") or {}, sid)
+                return ServerSession(data.get("values") or {}, sid, data.get("cookie_sent"))
         return ServerSession(None, None)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
@@ -119,11 +129,19 @@ class ServerSessionInterface(SessionInterface):
         if session.sid is not None and session.rotate:
             self._store.delete(SESSION_KIND, session.sid, later=True)
             session.sid = None
+        new_id = session.sid is None
         session.sid = session.sid or self._new_sid()
-        expires = self._now() + SESSION_LIFETIME
-        record = {"values": dict(session)}  # `permanent` is a key of the session itself
+        now = self._now()
+        send = new_id or _cookie_due(session, now)
+        cookie_sent = now.isoformat() if send else session.cookie_sent
+        # `permanent` is a key of the session itself.
+        record = {"values": dict(session), "cookie_sent": cookie_sent}
         # With the request's other late writes (its sign-in log row), before the answer leaves.
-        self._store.put(SESSION_KIND, session.sid, record, expires=expires, later=True)
+        self._store.put(
+            SESSION_KIND, session.sid, record, expires=now + SESSION_LIFETIME, later=True
+        )
+        if not send:
+            return  # the browser holds this very cookie already
         response.set_cookie(
             name,
             session.sid,
@@ -135,3 +153,19 @@ class ServerSessionInterface(SessionInterface):
             httponly=True,
             samesite=self.get_cookie_samesite(app),
         )
+
+
+def _cookie_due(session: ServerSession, now: datetime) -> bool:
+    """Whether the browser needs the (same) cookie again: "Stay signed in?" changed, or a
+    persistent cookie's expiry is due to slide.
+
+    The cookie only names the session, so a session that changed keeps the browser's cookie:
+    re-sending it on every sign-in cost each answer a Set-Cookie for nothing. A persistent
+    cookie is re-sent once an hour at most, so it expires within an hour of the stored session.
+    """
+    if session.permanent != session.cookie_permanent:
+        return True
+    if not session.permanent:
+        return False  # a browser-session cookie has no expiry to move
+    sent = session.cookie_sent
+    return sent is None or now - datetime.fromisoformat(sent) >= COOKIE_REFRESH

@@ -255,3 +255,53 @@ def test_the_session_cookie_rides_on_cross_site_posts_like_entras(idp: FlaskClie
     assert cookies, response.headers
     assert "SameSite=None" in cookies[-1]
     assert "Secure" in cookies[-1]
+
+
+def _session_cookies(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c for c in response.headers.getlist("Set-Cookie") if c.startswith("idp_session=")]
+
+
+def test_single_sign_on_keeps_the_browsers_cookie_without_sending_it_again(
+    idp: FlaskClient,
+) -> None:
+    """The cookie only names the session: a sign-in from it changes the session (its apps), not
+    the cookie, so no Set-Cookie; the same cookie still carries the session afterwards."""
+    sign_in(idp, redirect_query(authn_request(request_id="id-a")))
+    before = idp.get_cookie("idp_session")
+    assert before is not None
+
+    again = get(idp, redirect_query(authn_request(request_id="id-b")))
+
+    assert assertion_of(again) is not None and _session_cookies(again) == []
+    third = get(idp, redirect_query(authn_request(request_id="id-c")))
+    assert (
+        assertion_of(third).find(f".//{{{SAML}}}SubjectConfirmationData").get("InResponseTo")
+        == "id-c"
+    )
+    assert idp.get_cookie("idp_session").value == before.value
+
+
+def test_a_persistent_cookie_slides_at_most_once_an_hour(
+    idp: FlaskClient, clock: list[datetime]
+) -> None:
+    """ "Stay signed in? Yes": the cookie has an expiry, re-sent (moved) once an hour of use."""
+    first = get(idp, redirect_query(authn_request(request_id="id-a")))
+    assert first.status_code == 302
+    kmsi = answer_kmsi(
+        idp,
+        idp.post(f"/{TENANT_ID}/login/password",
+                 data={"loginfmt": "B.Simon@contoso.com", "passwd": "Passw0rd!"}),
+        stay=True,
+    )  # fmt: skip
+    sent = _session_cookies(kmsi)
+    assert sent and "Max-Age=86400" in sent[-1]
+
+    clock[0] += timedelta(minutes=59)
+    assert _session_cookies(get(idp, redirect_query(authn_request(request_id="id-b")))) == []
+
+    clock[0] += timedelta(minutes=2)
+    later = get(idp, redirect_query(authn_request(request_id="id-c")))
+    assert assertion_of(later) is not None
+    moved = _session_cookies(later)
+    assert moved and "Max-Age=86400" in moved[-1]
+    assert moved[-1].split(";")[0] == sent[-1].split(";")[0]  # the same session ID
