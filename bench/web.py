@@ -158,9 +158,10 @@ class WrkResult:
     cookies: tuple[str, ...]  # each connection's session cookie at the end, for the next run
 
 
-# One wrk thread per connection, each with its own session cookie, renewed from Set-Cookie as a
-# browser would (the mock renews its session at every sign-in); every non-200 is counted, and
-# each thread's last cookie is printed for the next run.
+# One wrk thread per connection, each with its own session cookie, taken from a Set-Cookie as a
+# browser would (the mock sends one when the session's ID or persistence changes, and slides a
+# persistent cookie hourly); every non-200 is counted, and each thread's last cookie is printed
+# for the next run.
 _WRK_SCRIPT = """
 local cookies = {%s}
 local threads = {}

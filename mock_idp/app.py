@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
 from mock_idp import http_policy, tenant_sync
@@ -82,7 +82,7 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
         tenant_sync.TenantSync(state, config.store_path.with_suffix(".lock")).install(app)
 
     app.jinja_env.filters["web_url"] = home.web_url
-    csrf = CSRFProtect(app)
+    csrf = _csrf(app)
     for blueprint in (home.bp, saml2.bp, federation.bp):
         app.register_blueprint(blueprint)
     # The SP posts AuthnRequests cross-site (HTTP-POST binding): no form token is possible.
@@ -100,6 +100,25 @@ def create_app(config: IdpConfig | None = None, *, tenant: Tenant | None = None)
         tracer.install(app)
     logging.getLogger("mock_idp").setLevel(logging.INFO)
     return app
+
+
+def _csrf(app: Flask) -> CSRFProtect:
+    """Flask-WTF's form tokens on every unsafe method (views and blueprints may be exempted).
+
+    Flask-WTF's own hook looks up the view's exemptions before it looks at the method: on every
+    GET, a sign-in's most common request. This hook asks for the method first; `protect` then
+    applies the same exemptions and checks.
+    """
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf = CSRFProtect(app)
+    unsafe = app.config["WTF_CSRF_METHODS"]
+
+    @app.before_request
+    def csrf_protect() -> None:
+        if app.config["WTF_CSRF_ENABLED"] and request.method in unsafe:
+            csrf.protect(apply_exemptions=True)
+
+    return csrf
 
 
 def _per_request(app: Flask, state: IdpState) -> None:
