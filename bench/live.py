@@ -66,8 +66,8 @@ def _chain_http(sp_url: str) -> Callable[[], None]:
 
 def _warm_sign_in(sp_url: str, mock_cookie: str, mock_host: str) -> Callable[[], None]:
     """A browser with a live session at the mock and none at the SP: Sign on URL → /saml2 (the
-    auto-post form at once) → ACS → dashboard. The mock renews its session cookie when a sign-in
-    adds an app to the session, so each run hands the new one to the next, as a browser would."""
+    auto-post form at once) → ACS → dashboard. Should the mock send a new session cookie, each
+    run hands it to the next, as a browser would."""
     cookie = [mock_cookie]
 
     def run() -> None:
@@ -202,8 +202,7 @@ def idp_throughput(seconds: int = 4, rounds: int = 3) -> Row:
         ours_rates, peer_rates, ratios = [], [], []
         for _ in range(rounds):
             peer = web.wrk(peer_url, cookies=[], seconds=seconds, connections=4)
-            # Four browsers signed in afresh each round: a request cut off when wrk stops leaves
-            # its connection's cookie one renewal behind.
+            # Four browsers signed in afresh each round, each on its own connection.
             sessions = [_mock_session(ours_url) for _ in range(4)]
             ours = web.wrk(ours_url, cookies=sessions, seconds=seconds, connections=4)
             if ours.not_200 or peer.not_200:
