@@ -11,7 +11,7 @@ from sp import cli_commands, web_guard, web_session
 from sp.config import SpConfig
 from sp.db import get_db, init_db
 from sp.members import Member, load_member, login_manager
-from sp.saml.gate import MAX_FORM_BYTES
+from sp.saml.constants import MAX_FORM_BYTES
 from sp.sso import ClientCache
 from sp.state import SpState
 from sp.views import auth, checks, errors, logout, people, perform, settings

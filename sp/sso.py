@@ -19,11 +19,12 @@ from sp import account_links, sessions
 from sp.acs_checks import Trace
 from sp.config import SpConfig
 from sp.models import Organisation, Person, SamlSettings
-from sp.saml import checks, errors, gate, replay, tracker
+from sp.saml import checks, errors, replay, tracker
 from sp.saml.identity import IdpSettings, VerifiedResponse, entra_tenant_of, thumbprint
 from sp.saml.settings import SpEndpoints
 
 if TYPE_CHECKING:
+    from sp.saml import gate
     from sp.saml.client import LoginRedirect, SamlClient
 
 DEFAULT_RETURN = "/dashboard"
@@ -189,6 +190,8 @@ def finish(
         if refused is not None:
             raise refused
     with trace.step(1):
+        from sp.saml import gate  # lxml and the gate load with the first response, not at start
+
         admitted = gate.admit(saml_response)
     with trace.step(2, f"{len(pending)} pending"):
         if not pending:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
@@ -27,8 +28,9 @@ from sp.idp_certificate import (
 )
 from sp.models import Organisation, SamlSettings
 from sp.organisations import AdminError, NotEntitled
-from sp.saml import metadata
-from sp.saml.fetch import fetch as fetch_metadata
+
+if TYPE_CHECKING:
+    from sp.saml import metadata
 from sp.saml.identity import entra_tenant_of
 
 MAX_URL = 2048
@@ -153,7 +155,7 @@ def read_metadata(
     upload: bytes,
     url: str,
     xmlsec_binary: str,
-    fetch: Callable[[str], bytes] = fetch_metadata,
+    fetch: Callable[[str], bytes] | None = None,
 ) -> metadata.FederationMetadata:
     """Entra's Federation Metadata XML, uploaded or fetched, its signature checked."""
     url = url.strip()
@@ -163,8 +165,13 @@ def read_metadata(
         )
     if url and (problem := url_problem(url, "App Federation Metadata Url")):
         raise InvalidSettings({"metadata": problem})
+    # The reader, the fetcher and lxml load with the first metadata, not at the SP's start.
+    from sp.saml import fetch as fetcher
+    from sp.saml import metadata
+
     try:
-        return metadata.read(upload or fetch(url), xmlsec_binary=xmlsec_binary)
+        xml = upload or (fetch or fetcher.fetch)(url)
+        return metadata.read(xml, xmlsec_binary=xmlsec_binary)
     except metadata.MetadataError as exc:
         raise InvalidSettings({"metadata": str(exc)}) from exc
 

@@ -43,3 +43,5 @@ DIGEST_METHODS = frozenset(
         "http://www.w3.org/2001/04/xmlenc#sha512",
     }
 )
+
+MAX_FORM_BYTES = 512 * 1024  # the whole POST body (Flask MAX_CONTENT_LENGTH), set at the SP's start

@@ -25,8 +25,8 @@ from sp.saml.constants import (
     SUCCESS,
     TRANSFORMS,
 )
+from sp.saml.constants import MAX_FORM_BYTES as MAX_FORM_BYTES  # the gate's limits, together
 
-MAX_FORM_BYTES = 512 * 1024  # the whole POST body (Flask MAX_CONTENT_LENGTH)
 # The decoded response. Entra's are 5–10 KB (about 20 KB with 150 groups, the most it sends
 # before the overage claim). Every byte past that is padding that costs pysaml2 and xmlsec1
 # far more than it costs the sender, so the cap stays close to the real size.

@@ -9,8 +9,6 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree
-
 from sp.saml.constants import (
     BINDING_HTTP_POST,
     BINDING_HTTP_REDIRECT,
@@ -61,6 +59,8 @@ def sp_config(sp: SpEndpoints, idp: IdpSettings) -> dict[str, Any]:
 
 def idp_metadata(idp: IdpSettings) -> str:
     """A minimal EntityDescriptor for the IdP; every pasted certificate is a signing key."""
+    from lxml import etree  # with the SAML client, on first use: not at the SP's start
+
     root = etree.Element(f"{{{MD}}}EntityDescriptor", entityID=idp.entity_id, nsmap={"md": MD})
     desc = etree.SubElement(
         root,

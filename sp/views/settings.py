@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,8 +14,10 @@ from sp.db import get_db
 from sp.members import admin_required
 from sp.models import Organisation
 from sp.organisations import AdminError
-from sp.saml import metadata
 from sp.state import get_state
+
+if TYPE_CHECKING:
+    from sp.saml import metadata
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
