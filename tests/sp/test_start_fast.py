@@ -1,6 +1,7 @@
 """The SP starts without what its first pages do not need: pysaml2 (whose import builds XSD
-validators) and libxmlsec1 load on the first SAML request, `cryptography` when a certificate is
-first read, the admin commands when one runs; not when the app, or `make run`'s SP, starts."""
+validators), libxmlsec1, lxml and the response gate load on the first SAML request,
+`cryptography` when a certificate is first read, the admin commands when one runs; not when the
+app, or `make run`'s SP, starts."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ HEAVY = (
     "sp.cli",  # `flask --app sp org|people|saml|audit`: imported when a command runs
     "sp.cli_saml",
     "sp.test_clock",  # test mode only
+    "lxml.etree",  # the response gate and the metadata reader: the first response or metadata
+    "sp.saml.gate",
 )
 
 PROBE = """
