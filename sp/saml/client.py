@@ -236,10 +236,10 @@ class SamlClient:
     def verify(self, saml_response_b64: str, outstanding: Mapping[str, str]) -> VerifiedResponse:
         """pysaml2's verification, every failure raised as one of our typed errors."""
         saml2 = _saml2()
-        from sp.saml import lean, schema  # loaded by `_saml2()`
+        from sp.saml import scope  # with `lean` and `schema`, loaded by `_saml2()`
 
         try:
-            with schema.ours(), lean.ours():
+            with scope.ours():  # pysaml2 as `schema.py` and `lean.py` change it
                 result = self._client.parse_authn_request_response(
                     saml_response_b64,
                     BINDING_HTTP_POST,

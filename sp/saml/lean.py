@@ -23,11 +23,9 @@ Loaded with pysaml2 (`client._load_saml2`). `ours()` scopes the last two to the 
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import defusedxml.ElementTree
@@ -35,8 +33,10 @@ import saml2
 from saml2 import response as saml2_response
 from saml2 import samlp, sigver, time_util
 
+from sp.saml import scope
+from sp.saml.scope import ours as ours  # the scope these changes apply in
+
 log = logging.getLogger("saml2.response")  # pysaml2's own logger for these lines
-_ours = contextvars.ContextVar("sp_saml_lean", default=False)
 
 # `samlp.any_response_from_string`'s candidates, in its order.
 _RESPONSE_TYPES = (
@@ -47,16 +47,6 @@ _RESPONSE_TYPES = (
     samlp.NameIDMappingResponse,
     samlp.ManageNameIDResponse,
 )
-
-
-@contextmanager
-def ours() -> Iterator[None]:
-    """pysaml2 inside this block is the SP's: certificates in memory, timestamps parsed once."""
-    token = _ours.set(True)
-    try:
-        yield
-    finally:
-        _ours.reset(token)
 
 
 def any_response(xml: str | bytes) -> Any:
@@ -126,7 +116,7 @@ def install() -> None:
         content: str | bytes, suffix: str = "", decode: bool = True, delete_tmpfiles: bool = True
     ) -> Any:
         # Only the certificate files of `_check_signature` (PEM text, not base64-decoded).
-        if _ours.get() and suffix == ".pem" and not decode:
+        if scope.active() and suffix == ".pem" and not decode:
             return _CertificateInMemory(
                 content.encode("utf-8") if isinstance(content, str) else content
             )
@@ -136,7 +126,7 @@ def install() -> None:
     remembered = functools.lru_cache(maxsize=64)(original_str_to_time)
 
     def str_to_time(timestr: Any, format: str = time_util.TIME_FORMAT) -> Any:  # noqa: A002
-        if _ours.get() and isinstance(timestr, str):
+        if scope.active() and isinstance(timestr, str):
             return remembered(timestr, format)  # a time.struct_time: immutable
         return original_str_to_time(timestr, format)
 

@@ -13,17 +13,17 @@ pysaml2, on the first SAML request.
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from importlib.resources import files
 from typing import Any
 
 from lxml import etree
 
-_ours = contextvars.ContextVar("sp_saml_schema", default=False)
+from sp.saml import scope
+from sp.saml.scope import ours as ours  # the scope these changes apply in
+
 _lock = threading.Lock()  # one lxml validator, whose error log is per object, not per call
 
 # What pysaml2 serialised itself: no DTD, no entity, no network, nothing huge.
@@ -64,16 +64,6 @@ def load() -> None:
     _schema()
 
 
-@contextmanager
-def ours() -> Iterator[None]:
-    """pysaml2's schema checks inside this block are done by libxml2."""
-    token = _ours.set(True)
-    try:
-        yield
-    finally:
-        _ours.reset(token)
-
-
 def validate_with_libxml2(doc: str) -> None:
     """Raise pysaml2's `XMLSchemaError` unless `doc` is valid against the SAML schema."""
     from saml2.xml.schema import XMLSchemaError
@@ -97,7 +87,7 @@ def install(sigver: Any) -> None:
         return
 
     def validate_doc_with_schema(doc: str, *args: Any, **kwargs: Any) -> None:
-        if _ours.get() and not args and not kwargs:
+        if scope.active() and not args and not kwargs:
             validate_with_libxml2(doc)
         else:
             original(doc, *args, **kwargs)
