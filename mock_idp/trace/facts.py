@@ -7,7 +7,7 @@ the annotation says what the setting was at the moment of the sign-in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from mock_idp.tenant import EnterpriseApp, Tenant
@@ -31,7 +31,9 @@ class AppFacts:
     signing_algorithm: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow: every field is a string or a tuple of strings (pairs), which JSON writes as
+        # lists; `asdict`'s deep copy cost ~0.1 ms on every traced hop.
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AppFacts:

@@ -78,10 +78,16 @@ def new_flow(store: Store, at: str) -> str:
     return f"f{store.append(FLOWS, {'at': at}, keep=KEEP_HOPS)}"
 
 
-def record(store: Store, hops: Iterable[Record]) -> None:
-    """One request's hops, in one write."""
+def record(store: Store, hops: Iterable[Record], *, later: bool = False) -> None:
+    """One request's hops, in one write; `later`: with the request's other writes, at its end
+    (`Store.batch`), when nothing in this request reads them back."""
     batch = list(hops)
-    if batch:
+    if not batch:
+        return
+    if later:
+        for hop in batch:
+            store.append_later(LOG, hop, keep=KEEP_HOPS)
+    else:
         store.append_many(LOG, batch, keep=KEEP_HOPS)
 
 

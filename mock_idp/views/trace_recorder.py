@@ -96,15 +96,20 @@ def _record(state: IdpState, response: Response) -> Response:
     )
     if recorded is None:
         return response
-    flows.record(store, recorded.hops)
+    form = recorded.form
+    stepping = bool(form and form.param == "SAMLResponse") and flows.step_mode(
+        store, state.config.step
+    )
+    # Written with the request's sign-in log row and session, at its end, unless the step page
+    # below reads this flow back now.
+    flows.record(store, recorded.hops, later=not stepping)
     for request_id in g.get("signin_request_ids", ()):  # sign-in log rows of this request
-        store.put(flows.SIGNIN_FLOWS, request_id, recorded.hop["flow"])
+        store.put(flows.SIGNIN_FLOWS, request_id, recorded.hop["flow"], later=True)
     if recorded.flow is None:
         session.pop("trace_flow", None)
     else:
         session["trace_flow"] = {"id": recorded.flow.id, "has_saml": recorded.flow.has_saml}
-    form = recorded.form
-    if form and form.param == "SAMLResponse" and flows.step_mode(store, state.config.step):
+    if stepping:
         response.set_data(_step_page(store, recorded))
     return response
 
