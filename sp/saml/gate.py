@@ -26,6 +26,7 @@ from sp.saml.constants import (
     TRANSFORMS,
 )
 from sp.saml.constants import MAX_FORM_BYTES as MAX_FORM_BYTES  # the gate's limits, together
+from sp.saml.untrusted_xml import PARSER
 
 # The decoded response. Entra's are 5–10 KB (about 20 KB with 150 groups, the most it sends
 # before the overage claim). Every byte past that is padding that costs pysaml2 and xmlsec1
@@ -34,15 +35,6 @@ MAX_XML_BYTES = 64 * 1024
 
 _BASE64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
 _AADSTS = re.compile(r"\bAADSTS\d{5,8}\b")  # only the code is shown: the message is unsigned
-
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    huge_tree=False,
-    remove_comments=False,
-    remove_pis=False,
-)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -98,7 +90,7 @@ def _parse(xml: bytes) -> etree._Element:
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
         raise errors.MalformedResponse("DOCTYPE/ENTITY declarations are refused (#30–35)")
     try:
-        root = etree.fromstring(xml, parser=_PARSER)
+        root = etree.fromstring(xml, parser=PARSER)
     except etree.XMLSyntaxError as exc:
         raise errors.MalformedResponse(f"not well-formed: {exc}") from exc
     if root.getroottree().docinfo.doctype:

@@ -30,11 +30,11 @@ from sp.saml.constants import (
     SIGNATURE_METHODS,
     TRANSFORMS,
 )
+from sp.saml.untrusted_xml import PARSER
 
 MAX_METADATA_BYTES = 256 * 1024  # Entra's app metadata is ~15 KB
 
 _NODE = f"{MD}:EntityDescriptor"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _DOWNLOAD_AGAIN = "Download the Federation Metadata XML from Entra again."
 
 
@@ -84,7 +84,7 @@ def _parse(xml: bytes) -> etree._Element:
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
         raise MetadataError("The metadata contains a DOCTYPE; Entra's never does.")
     try:
-        root = etree.fromstring(xml, parser=_PARSER)
+        root = etree.fromstring(xml, parser=PARSER)
     except etree.XMLSyntaxError as exc:
         raise MetadataError(f"This is not a Federation Metadata XML file ({exc}).") from exc
     if root.tag == f"{{{MD}}}EntitiesDescriptor":

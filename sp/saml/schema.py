@@ -23,11 +23,11 @@ from lxml import etree
 
 from sp.saml import scope
 from sp.saml.scope import ours as ours  # the scope these changes apply in
+from sp.saml.untrusted_xml import PARSER
 
 _lock = threading.Lock()  # one lxml validator, whose error log is per object, not per call
 
 # What pysaml2 serialised itself: no DTD, no entity, no network, nothing huge.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 class _PysamlSchemas(etree.Resolver):  # type: ignore[misc]  # lxml's stubs lack the base
@@ -69,7 +69,7 @@ def validate_with_libxml2(doc: str) -> None:
     from saml2.xml.schema import XMLSchemaError
 
     try:
-        root = etree.fromstring(doc.encode("utf-8"), parser=_PARSER)
+        root = etree.fromstring(doc.encode("utf-8"), parser=PARSER)
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise XMLSchemaError({"doc": doc, "error": str(exc)}) from exc
     schema = _schema()

@@ -30,6 +30,7 @@ import xmlsec
 from lxml import etree
 
 from sp.saml.constants import DS
+from sp.saml.untrusted_xml import PARSER
 
 # What libxmlsec1 may run for a <ds:Reference> (transforms and digest) and for <ds:SignedInfo>
 # (canonicalisation and signature method): exactly the SP's one allow-list (constants.py), so
@@ -48,15 +49,6 @@ _SIGNATURE_TRANSFORMS = (
     xmlsec.constants.TransformRsaSha512,
 )
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    huge_tree=False,
-    remove_comments=False,
-    remove_pis=False,
-)
-
 
 class SignatureRefused(Exception):
     """The signature does not verify, or its shape is not one we check; the reason says which."""
@@ -72,7 +64,7 @@ def verify(xml: bytes, cert_pem: bytes, *, node_name: str, node_id: str) -> None
     """Check the enveloped signature of the element `node_name` (`namespace:LocalName`) whose
     `ID` is `node_id`, with this one PEM certificate's key. Returns only if it verifies."""
     try:
-        root = etree.fromstring(xml, parser=_PARSER)
+        root = etree.fromstring(xml, parser=PARSER)
     except etree.XMLSyntaxError as exc:
         raise SignatureRefused(f"not well-formed XML: {exc}") from exc
     namespace, _, local = node_name.rpartition(":")
